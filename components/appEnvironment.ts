@@ -1,0 +1,118 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { LabelInput, standardLabels } from "../lib/labels";
+
+/** The secret environment of the app. Every value is a Pulumi secret. */
+export interface AppSecrets {
+  readonly databaseUrl: pulumi.Input<string>;
+  readonly betterAuthSecret: pulumi.Input<string>;
+  /** Optional: without it the key is absent and the app runs with AI features off. */
+  readonly cohereApiKey?: pulumi.Input<string>;
+}
+
+/** The plain environment of the app. */
+export interface AppSettings {
+  readonly backendUrl: pulumi.Input<string>;
+  readonly frontendUrl: pulumi.Input<string>;
+  readonly logLevel: string;
+}
+
+export interface AppEnvironmentArgs {
+  readonly namespace: pulumi.Input<string>;
+  readonly labels: LabelInput;
+  readonly secrets: AppSecrets;
+  readonly settings: AppSettings;
+  readonly provider: k8s.Provider;
+}
+
+/** Environment variable names, shared by the Secret, the ConfigMap and the containers that read them. */
+export const SECRET_ENV_KEYS = ["DATABASE_URL", "BETTER_AUTH_SECRET", "COHERE_API_KEY"] as const;
+export const PLAIN_ENV_KEYS = ["BACKEND_URL", "FRONTEND_URL", "LOG_LEVEL"] as const;
+
+/**
+ * The Secret and the ConfigMap both services read their environment from.
+ *
+ * Both are auto-named. pulumi-kubernetes treats a change of a Secret's or ConfigMap's data as a replacement
+ * (unless the provider's `enableSecretMutable`/`enableConfigMapMutable` is set, which this program never
+ * does), and an auto-named replacement is created before the old one is deleted, under a new name. The
+ * Deployments reference that name, so their pod template changes and the pods roll: a changed secret or
+ * setting reaches the app with no `kubectl rollout restart`, and no running pod loses its Secret midway.
+ * An explicit `metadata.name` would instead force delete-before-replace.
+ */
+export class AppEnvironment extends pulumi.ComponentResource {
+  public readonly secretName: pulumi.Output<string>;
+  public readonly configMapName: pulumi.Output<string>;
+  /** The container `env` that reads every secret through `secretKeyRef`; never a literal value. */
+  public readonly secretEnv: k8s.types.input.core.v1.EnvVar[];
+  /** The container `envFrom` for the plain settings. */
+  public readonly configEnvFrom: k8s.types.input.core.v1.EnvFromSource[];
+
+  constructor(name: string, args: AppEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("todo:app:AppEnvironment", name, {}, opts);
+    const childOpts = { parent: this, provider: args.provider };
+    const labels = standardLabels(args.labels);
+
+    const secretValues: Record<string, pulumi.Input<string>> = {
+      DATABASE_URL: args.secrets.databaseUrl,
+      BETTER_AUTH_SECRET: args.secrets.betterAuthSecret,
+    };
+    if (args.secrets.cohereApiKey !== undefined) {
+      secretValues.COHERE_API_KEY = args.secrets.cohereApiKey;
+    }
+
+    // `data` (base64) rather than `stringData`: the API server never returns stringData, which has given
+    // pulumi-kubernetes a history of perpetual diffs and needless replacements. pulumi.secret keeps the
+    // encoded values encrypted in state, whatever the inputs' own secretness.
+    const secret = new k8s.core.v1.Secret(
+      `${name}-secrets`,
+      {
+        metadata: { namespace: args.namespace, labels },
+        type: "Opaque",
+        data: pulumi.secret(
+          pulumi
+            .output(secretValues)
+            .apply((values) =>
+              Object.fromEntries(
+                Object.entries(values).map(([key, value]) => [
+                  key,
+                  Buffer.from(value, "utf8").toString("base64"),
+                ]),
+              ),
+            ),
+        ),
+      },
+      childOpts,
+    );
+
+    const configMap = new k8s.core.v1.ConfigMap(
+      `${name}-config`,
+      {
+        metadata: { namespace: args.namespace, labels },
+        data: {
+          BACKEND_URL: args.settings.backendUrl,
+          FRONTEND_URL: args.settings.frontendUrl,
+          LOG_LEVEL: args.settings.logLevel,
+        },
+      },
+      childOpts,
+    );
+
+    this.secretName = secret.metadata.name;
+    this.configMapName = configMap.metadata.name;
+    this.secretEnv = SECRET_ENV_KEYS.map((key) => ({
+      name: key,
+      valueFrom: {
+        secretKeyRef: {
+          name: this.secretName,
+          key,
+          // Only the Cohere key may be absent; a missing database URL or auth secret must stop the pod.
+          optional: key === "COHERE_API_KEY" ? true : undefined,
+        },
+      },
+    }));
+    this.configEnvFrom = [{ configMapRef: { name: this.configMapName } }];
+
+    this.registerOutputs({ secretName: this.secretName, configMapName: this.configMapName });
+  }
+}

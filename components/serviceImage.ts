@@ -1,0 +1,84 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { BuildSettings, ImageSource } from "../config";
+import { hashBuildContext, imageTag } from "../lib/contextHash";
+
+export interface ServiceImageArgs {
+  /** Repository name of the image, e.g. `todo-backend`; a registry prefix is added for buildTarget registry. */
+  readonly repository: string;
+  /** Build context, Dockerfile and build args. */
+  readonly source: ImageSource;
+  /** Where the image is built and how the cluster gets it. */
+  readonly build: BuildSettings;
+  /** The docker provider pointing at the daemon that builds (minikube's, the local one). */
+  readonly dockerProvider: docker.Provider;
+}
+
+/**
+ * One service's image, tagged with a hash of everything that goes into it (context after .dockerignore,
+ * Dockerfile, build args). The tag, and so the Deployment's image reference, changes exactly when the image
+ * would: a source change rolls the pods, a rebuild of identical input changes nothing, and `latest` is never
+ * used. For minikube the image is built straight into the cluster's daemon; for kind it is loaded into the
+ * nodes; for a registry it is pushed.
+ */
+export class ServiceImage extends pulumi.ComponentResource {
+  /** The reference the pods run, `repository:c-<hash>`; it resolves once the image exists where the cluster looks. */
+  public readonly imageRef: pulumi.Output<string>;
+  /** The content tag alone, known at preview. */
+  public readonly tag: string;
+
+  constructor(name: string, args: ServiceImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("todo:image:ServiceImage", name, {}, opts);
+
+    this.tag = imageTag(
+      hashBuildContext({
+        context: args.source.context,
+        dockerfile: args.source.dockerfile,
+        buildArgs: { ...args.source.buildArgs },
+      }),
+    );
+    const registry = args.build.registry;
+    const repository = registry ? `${registry.server}/${args.repository}` : args.repository;
+    const reference = `${repository}:${this.tag}`;
+
+    const image = new docker.Image(
+      `${name}-image`,
+      {
+        imageName: reference,
+        build: {
+          context: args.source.context,
+          dockerfile: args.source.dockerfile,
+          args: { ...args.source.buildArgs },
+        },
+        // Local targets keep the image in the daemon the cluster reads from; only a registry is pushed to.
+        skipPush: registry === undefined,
+        registry: registry
+          ? { server: registry.host, username: registry.username, password: registry.password }
+          : undefined,
+      },
+      { parent: this, provider: args.dockerProvider },
+    );
+
+    let ready: pulumi.Resource = image;
+    if (args.build.kindCluster !== undefined) {
+      // kind nodes have their own containerd; an image in the local daemon is invisible to them until loaded.
+      // The trigger is the content tag, so the load runs again exactly when a new image was built.
+      ready = new command.local.Command(
+        `${name}-kind-load`,
+        {
+          create: pulumi.interpolate`kind load docker-image ${image.imageName} --name ${args.build.kindCluster}`,
+          triggers: [this.tag],
+        },
+        { parent: this, dependsOn: [image] },
+      );
+    }
+
+    // The reference is the content-tagged name, not `repoDigest`: for an unpushed image that is a bare image
+    // ID, which the kubelet cannot be relied on to resolve.
+    this.imageRef = pulumi.all([image.imageName, ready.urn]).apply(([imageName]) => imageName);
+
+    this.registerOutputs({ imageRef: this.imageRef, tag: this.tag });
+  }
+}

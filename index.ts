@@ -1,0 +1,159 @@
+/**
+ * Composition root: read and validate the configuration, create the providers, the namespace, the app's
+ * environment and its two services, and export what a user needs to reach them.
+ */
+import * as docker from "@pulumi/docker";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+import { AppEnvironment } from "./components/appEnvironment";
+import { AppService } from "./components/appService";
+import { loadSettings, pulumiConfigSource } from "./config";
+import { localMachine } from "./lib/machine";
+import { PART_OF } from "./lib/labels";
+
+// Everything is validated before the first resource is registered: a bad value fails the preview whole.
+const settings = loadSettings(pulumiConfigSource(), localMachine(), pulumi.getStack());
+
+const BACKEND = { serviceName: "todo-backend", port: 7860 } as const;
+const FRONTEND = { serviceName: "todo-frontend", port: 3000 } as const;
+
+// One explicit provider on the configured context: nothing falls back to kubectl's current-context, so a
+// shell pointed at another cluster can never receive this stack.
+const provider = new k8s.Provider("k8s", {
+  context: settings.kubeContext,
+  kubeconfig: settings.kubeconfig,
+  namespace: settings.namespace,
+});
+
+// The daemon check is off so that a preview never needs a running Docker daemon (images are not built during
+// preview); `pulumi up` reaches the daemon when it builds.
+const dockerProvider = new docker.Provider("docker", {
+  host: settings.build.docker?.host,
+  certPath: settings.build.docker?.certPath,
+  disableDockerDaemonCheck: true,
+  registryAuth: settings.build.registry
+    ? [
+        {
+          address: settings.build.registry.host,
+          username: settings.build.registry.username,
+          password: settings.build.registry.password,
+        },
+      ]
+    : undefined,
+});
+
+const appNamespace = new k8s.core.v1.Namespace(
+  "namespace",
+  {
+    metadata: {
+      name: settings.namespace,
+      labels: {
+        "app.kubernetes.io/part-of": PART_OF,
+        "app.kubernetes.io/managed-by": "pulumi",
+        // The API server itself rejects any pod here that does not meet the restricted profile.
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+      },
+    },
+  },
+  { provider },
+);
+const ns = appNamespace.metadata.name;
+
+// Generated once per stack and kept in state, so sessions survive every later update.
+const betterAuthSecret =
+  settings.secrets.betterAuthSecret ??
+  new random.RandomPassword("better-auth-secret", { length: 48, special: false }).result;
+
+const backendUrl = `http://${BACKEND.serviceName}:${BACKEND.port}`;
+const environment = new AppEnvironment("app", {
+  namespace: ns,
+  labels: { component: "config", instance: settings.namespace },
+  provider,
+  secrets: {
+    databaseUrl: settings.secrets.databaseUrl,
+    betterAuthSecret,
+    cohereApiKey: settings.secrets.cohereApiKey,
+  },
+  settings: { backendUrl, frontendUrl: settings.frontendUrl, logLevel: settings.logLevel },
+});
+
+// A remote cluster pulls from the registry the images were pushed to, with the same credentials.
+const registry = settings.build.registry;
+const pullSecret = registry
+  ? new k8s.core.v1.Secret(
+      "registry-credentials",
+      {
+        metadata: {
+          namespace: ns,
+          labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" },
+        },
+        type: "kubernetes.io/dockerconfigjson",
+        data: {
+          ".dockerconfigjson": pulumi.secret(
+            registry.password.apply((password) => {
+              const auth = Buffer.from(`${registry.username}:${password}`).toString("base64");
+              const config = { auths: { [registry.host]: { username: registry.username, password, auth } } };
+              return Buffer.from(JSON.stringify(config)).toString("base64");
+            }),
+          ),
+        },
+      },
+      { provider },
+    )
+  : undefined;
+
+const common = {
+  namespace: ns,
+  instance: settings.namespace,
+  build: settings.build,
+  dockerProvider,
+  provider,
+  replicas: settings.replicas,
+  env: environment.secretEnv,
+  envFrom: environment.configEnvFrom,
+  imagePullSecrets: pullSecret ? [pullSecret.metadata.name] : undefined,
+};
+
+const backend = new AppService("backend", {
+  ...common,
+  ...BACKEND,
+  component: "backend",
+  image: settings.backend.image,
+  probes: { liveness: "/health", readiness: settings.backend.readinessPath },
+  resources: settings.backend.resources,
+  writablePaths: [{ name: "tmp", mountPath: "/tmp", sizeLimit: "64Mi" }],
+});
+
+const frontend = new AppService("frontend", {
+  ...common,
+  ...FRONTEND,
+  component: "frontend",
+  image: settings.frontend.image,
+  probes: { liveness: "/api/health", readiness: "/api/health" },
+  resources: settings.frontend.resources,
+  writablePaths: [
+    { name: "tmp", mountPath: "/tmp", sizeLimit: "64Mi" },
+    { name: "next-cache", mountPath: "/app/.next/cache", sizeLimit: "256Mi" },
+  ],
+  expose: { type: "NodePort", nodePort: settings.frontendNodePort },
+});
+
+export const namespace = ns;
+export const kubeContext = settings.kubeContext;
+export const buildTarget = settings.build.target;
+/** The URL to open in a browser: the node address and the NodePort Kubernetes actually allocated. */
+export const frontendUrl = frontend.nodePort.apply((port) =>
+  port ? `http://${settings.nodeHost}:${port}` : settings.frontendUrl,
+);
+/** Prints a reachable URL where the node address is not routable from this machine (minikube on macOS). */
+export const frontendUrlCommand =
+  settings.build.target === "minikube"
+    ? `minikube -p ${settings.minikubeProfile} service ${FRONTEND.serviceName} -n ${settings.namespace} --url`
+    : `kubectl --context ${settings.kubeContext} -n ${settings.namespace} port-forward svc/${FRONTEND.serviceName} ${FRONTEND.port}:${FRONTEND.port}`;
+/** In-cluster URL of the backend, as the frontend reaches it. */
+export const backendUrlInCluster = backend.clusterUrl;
+export const backendImage = backend.imageRef;
+export const frontendImage = frontend.imageRef;

@@ -1,0 +1,165 @@
+/**
+ * Every configuration key of the `todo-app` namespace, in one table. Pulumi.yaml declares the same keys
+ * (a test keeps the two in step), the README documents them, and the loader rejects a key that is not here,
+ * so a typo such as `replica` fails loudly instead of being silently ignored.
+ */
+
+export interface ConfigKey {
+  readonly type: "string" | "integer" | "boolean" | "object";
+  /** The default as Pulumi.yaml declares it (`""` means "unset": the program derives a value). */
+  readonly default: string | number | boolean | Record<string, unknown>;
+  /** Set with `pulumi config set --secret`; the program refuses a plaintext value. */
+  readonly secret?: boolean;
+  readonly description: string;
+}
+
+export const CONFIG_KEYS = {
+  databaseUrl: {
+    type: "string",
+    default: "",
+    secret: true,
+    description:
+      "PostgreSQL URL of an external database (postgresql://user:password@host:5432/db). Required.",
+  },
+  cohereApiKey: {
+    type: "string",
+    default: "",
+    secret: true,
+    description: "Cohere API key. Optional: without it the app runs with AI features off.",
+  },
+  betterAuthSecret: {
+    type: "string",
+    default: "",
+    secret: true,
+    description:
+      "Session signing secret (at least 32 characters). Optional: generated once per stack and kept stable.",
+  },
+  kubeContext: {
+    type: "string",
+    default: "minikube",
+    description:
+      "Kubeconfig context to deploy to. Always explicit: the ambient current-context is never used.",
+  },
+  kubeconfig: {
+    type: "string",
+    default: "",
+    description: "Path to the kubeconfig file. Default: $KUBECONFIG, else ~/.kube/config.",
+  },
+  namespace: {
+    type: "string",
+    default: "",
+    description: "Namespace for every object. Default: todo-<stack>, so stacks on one cluster never collide.",
+  },
+  replicas: {
+    type: "integer",
+    default: 2,
+    description: "Pods per service (backend and frontend), 1 to 20.",
+  },
+  logLevel: {
+    type: "string",
+    default: "info",
+    description: "LOG_LEVEL of both services: debug, info, warning or error.",
+  },
+  frontendNodePort: {
+    type: "integer",
+    default: 30080,
+    description:
+      "NodePort of the frontend Service, 30000-32767; 0 lets Kubernetes pick one (for a second stack).",
+  },
+  frontendUrl: {
+    type: "string",
+    default: "",
+    description:
+      "Public URL of the frontend (FRONTEND_URL). Default: http://<node address>:<frontendNodePort>.",
+  },
+  backendContext: {
+    type: "string",
+    default: "app/backend",
+    description: "Docker build context of the backend, relative to the project directory.",
+  },
+  frontendContext: {
+    type: "string",
+    default: "app/frontend",
+    description: "Docker build context of the frontend, relative to the project directory.",
+  },
+  backendDockerfile: {
+    type: "string",
+    default: "docker/backend/Dockerfile",
+    description: "Dockerfile of the backend, relative to the project directory.",
+  },
+  frontendDockerfile: {
+    type: "string",
+    default: "docker/frontend/Dockerfile",
+    description: "Dockerfile of the frontend, relative to the project directory.",
+  },
+  backendBaseImage: {
+    type: "string",
+    default: "",
+    description: "Overrides the backend's Python base image (build arg PYTHON_IMAGE), e.g. for a mirror.",
+  },
+  frontendBaseImage: {
+    type: "string",
+    default: "",
+    description: "Overrides the frontend's Node.js base image (build arg NODE_IMAGE), e.g. for a mirror.",
+  },
+  buildTarget: {
+    type: "string",
+    default: "auto",
+    description:
+      "Where images are built: auto (detected from kubeContext), minikube, docker (local daemon) or registry.",
+  },
+  minikubeProfile: {
+    type: "string",
+    default: "",
+    description: "minikube profile whose Docker daemon builds the images. Default: the kubeContext name.",
+  },
+  dockerHost: {
+    type: "string",
+    default: "",
+    description:
+      "Docker daemon to build with (tcp://... or unix://...). Default: minikube's for buildTarget minikube, else the local one.",
+  },
+  dockerCertPath: {
+    type: "string",
+    default: "",
+    description: "TLS certificate directory for dockerHost (ca.pem, cert.pem, key.pem).",
+  },
+  registryServer: {
+    type: "string",
+    default: "",
+    description: "Registry and path prefix to push to, e.g. ghcr.io/acme. Required for buildTarget registry.",
+  },
+  registryUsername: {
+    type: "string",
+    default: "",
+    description: "Registry user for pushing and pulling (buildTarget registry).",
+  },
+  registryPassword: {
+    type: "string",
+    default: "",
+    secret: true,
+    description: "Registry password or token (buildTarget registry).",
+  },
+  backendReadinessPath: {
+    type: "string",
+    default: "/ready",
+    description:
+      "Backend readiness endpoint (200 only while its database answers). Liveness stays on /health.",
+  },
+  backendResources: {
+    type: "object",
+    default: {},
+    description:
+      "Backend container resources, merged over the defaults: {requests: {cpu, memory}, limits: {cpu, memory}}.",
+  },
+  frontendResources: {
+    type: "object",
+    default: {},
+    description:
+      "Frontend container resources, merged over the defaults: {requests: {cpu, memory}, limits: {cpu, memory}}.",
+  },
+} as const satisfies Record<string, ConfigKey>;
+
+export type ConfigKeyName = keyof typeof CONFIG_KEYS;
+
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKeyName[];

@@ -1,0 +1,221 @@
+/**
+ * Runs the Pulumi program under the SDK's mock monitor and records what it registers.
+ *
+ * The mocks act like the providers only where the program depends on it: Kubernetes auto-names objects
+ * without `metadata.name` and allocates a NodePort when none is given, and random passwords get a value.
+ * Tests assert on the recorded *inputs* the program sent, never on values the mocks invented.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { vi } from "vitest";
+
+import type { CommandResult, Kubeconfig } from "../../lib/buildTarget";
+
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, any>;
+  readonly provider?: string;
+}
+
+export interface ProgramRun {
+  readonly resources: RegisteredResource[];
+  /** The program's exports with every output resolved. */
+  readonly outputs: Record<string, unknown>;
+  /** Which exports (top-level) are secret. */
+  readonly secretOutputs: Set<string>;
+  /** Commands the program ran, e.g. `minikube -p minikube docker-env --shell none`. */
+  readonly commands: string[];
+  byType(type: string): RegisteredResource[];
+  one(type: string, name?: string): RegisteredResource;
+  /** The raw module, for checking secretness of nested outputs. */
+  readonly module: Record<string, any>;
+}
+
+export interface RunOptions {
+  /** `todo-app:*` config, without the namespace. Values as the CLI passes them: strings. */
+  readonly config?: Record<string, string>;
+  /** Keys of `config` the stack stores encrypted. Default: every key the program declares as secret. */
+  readonly secretKeys?: string[];
+  readonly stack?: string;
+  readonly preview?: boolean;
+  /** Stubbed `minikube` and other commands. Default: minikube is running at 192.168.49.2. */
+  readonly run?: (command: string, args: readonly string[]) => CommandResult;
+  readonly kubeconfig?: Kubeconfig;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+export const MINIKUBE_DOCKER_ENV = [
+  "DOCKER_TLS_VERIFY=1",
+  "DOCKER_HOST=tcp://192.168.49.2:2376",
+  "DOCKER_CERT_PATH=/home/dev/.minikube/certs",
+  "MINIKUBE_ACTIVE_DOCKERD=minikube",
+  "",
+].join("\n");
+
+export function minikubeRunning(command: string): CommandResult {
+  if (command === "minikube") {
+    return { status: 0, stdout: MINIKUBE_DOCKER_ENV, stderr: "" };
+  }
+  return { status: null, stdout: "", stderr: "", error: new Error(`spawn ${command} ENOENT`) };
+}
+
+/** A valid database URL for stacks that need one. */
+export const DATABASE_URL = "postgresql://todo:s3cr3t-db-pass@db.example.com:5432/todo";
+
+const SECRET_CONFIG = new Set(["databaseUrl", "cohereApiKey", "betterAuthSecret", "registryPassword"]);
+
+/**
+ * Imports the program fresh (after the mocks, as the SDK requires) and waits for every output.
+ * Throws what the program throws, so validation errors can be asserted.
+ */
+export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
+  vi.resetModules();
+  const pulumi = await import("@pulumi/pulumi");
+  const config = options.config ?? {};
+  const secretKeys = options.secretKeys ?? Object.keys(config).filter((k) => SECRET_CONFIG.has(k));
+  const qualify = (k: string) => `todo-app:${k}`;
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [qualify(k), v])),
+    secretKeys.map(qualify),
+  );
+
+  const resources: RegisteredResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = args.inputs as Record<string, any>;
+        resources.push({ type: args.type, name: args.name, inputs, provider: args.provider });
+        return { id: `${args.name}-id`, state: providerState(args.type, args.name, inputs) };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    },
+    "todo-app",
+    options.stack ?? "dev",
+    options.preview ?? false,
+  );
+
+  const commands: string[] = [];
+  const run = options.run ?? minikubeRunning;
+  vi.doMock("../../lib/machine", () => ({
+    PROJECT_DIR,
+    localMachine: () => ({
+      projectDir: PROJECT_DIR,
+      env: options.env ?? {},
+      homedir: "/home/dev",
+      run: (command: string, args: readonly string[]) => {
+        commands.push([command, ...args].join(" "));
+        return run(command, args);
+      },
+      // Contexts and Dockerfiles are the repository's real ones.
+      exists: (file: string) => fs.existsSync(file),
+      readKubeconfig: () => options.kubeconfig,
+    }),
+  }));
+
+  let module: Record<string, any>;
+  try {
+    module = (await import("../../index")) as Record<string, any>;
+  } catch (error) {
+    throw new ProgramError(error as Error, resources);
+  }
+  const outputs: Record<string, unknown> = {};
+  const secretOutputs = new Set<string>();
+  for (const [key, value] of Object.entries(module)) {
+    if (pulumi.Output.isInstance(value)) {
+      outputs[key] = await promiseOf(value);
+      if (await isSecret(value)) secretOutputs.add(key);
+    } else {
+      outputs[key] = value;
+    }
+  }
+  // Outputs resolve before every child registration has been recorded; let the queue drain.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+
+  return {
+    resources,
+    outputs,
+    secretOutputs,
+    commands,
+    module,
+    byType: (type) => resources.filter((r) => r.type === type),
+    one(type, name) {
+      const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+      if (found.length !== 1) {
+        throw new Error(
+          `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+        );
+      }
+      return found[0];
+    },
+  };
+}
+
+/** The program threw while loading; carries what had been registered by then (for "nothing deployed" checks). */
+export class ProgramError extends Error {
+  constructor(
+    readonly cause: Error,
+    readonly registered: RegisteredResource[],
+  ) {
+    super(cause.message);
+  }
+}
+
+/** Runs the program expecting it to fail; returns the error and what had been registered. */
+export async function runProgramError(options: RunOptions = {}): Promise<ProgramError> {
+  try {
+    await runProgram(options);
+  } catch (error) {
+    if (error instanceof ProgramError) return error;
+    throw error;
+  }
+  throw new Error("expected the program to fail, but it succeeded");
+}
+
+/** The marker the SDK's serializer puts on a secret value (`sig` of a secret). */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether a recorded input value was sent to the engine as a Pulumi secret. */
+export function isSecretInput(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === SECRET_SIG
+  );
+}
+
+/** The plain value inside a recorded input, secret or not. */
+export function unwrap<T = any>(value: unknown): T {
+  return (isSecretInput(value) ? (value as { value: unknown }).value : value) as T;
+}
+
+/** What a real provider would add to the state: only what the program reads back. */
+function providerState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+  const state: Record<string, any> = { ...inputs };
+  if (type.startsWith("kubernetes:") && inputs.metadata && !inputs.metadata.name) {
+    state.metadata = { ...inputs.metadata, name: `${name}-autoname` };
+  }
+  if (type === "kubernetes:core/v1:Service" && inputs.spec?.type === "NodePort") {
+    state.spec = {
+      ...inputs.spec,
+      ports: inputs.spec.ports.map((p: any) => ({ ...p, nodePort: p.nodePort ?? 31999 })),
+    };
+  }
+  if (type === "random:index/randomPassword:RandomPassword") {
+    state.result = "r".repeat(inputs.length ?? 16);
+  }
+  return state;
+}
+
+export function promiseOf<T>(output: { apply<U>(f: (t: T) => U): unknown }): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+export async function isSecret(output: unknown): Promise<boolean> {
+  const pulumi = await import("@pulumi/pulumi");
+  return pulumi.isSecret(output as import("@pulumi/pulumi").Output<unknown>);
+}
