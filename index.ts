@@ -11,7 +11,7 @@ import { AppEnvironment } from "./components/appEnvironment";
 import { AppService } from "./components/appService";
 import { loadSettings, pulumiConfigSource } from "./config";
 import { localMachine } from "./lib/machine";
-import { PART_OF } from "./lib/labels";
+import { PART_OF, selectorLabels } from "./lib/labels";
 
 // Everything is validated before the first resource is registered: a bad value fails the preview whole.
 const settings = loadSettings(pulumiConfigSource(), localMachine(), pulumi.getStack());
@@ -125,6 +125,8 @@ const backend = new AppService("backend", {
   probes: { liveness: "/health", readiness: settings.backend.readinessPath },
   resources: settings.backend.resources,
   writablePaths: [{ name: "tmp", mountPath: "/tmp", sizeLimit: "64Mi" }],
+  // Only the frontend talks to the backend (server side); nothing else in the cluster may.
+  ingressFrom: selectorLabels({ component: "frontend", instance: settings.namespace }),
 });
 
 const frontend = new AppService("frontend", {

@@ -3,8 +3,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { BuildSettings, ImageSource } from "../config";
-import { LabelInput, standardLabels } from "../lib/labels";
-import { ProbePaths, WritablePath, deploymentSpec, disruptionBudgetSpec } from "../lib/podSpec";
+import { LabelInput, selectorLabels, standardLabels } from "../lib/labels";
+import {
+  ProbePaths,
+  WritablePath,
+  deploymentSpec,
+  disruptionBudgetSpec,
+  ingressOnlyFromSpec,
+} from "../lib/podSpec";
 import { Resources } from "../lib/resources";
 import { ServiceImage } from "./serviceImage";
 
@@ -34,6 +40,11 @@ export interface AppServiceArgs {
    * With `NodePort`, `nodePort` 0 lets Kubernetes pick one.
    */
   readonly expose?: { readonly type: "ClusterIP" } | { readonly type: "NodePort"; readonly nodePort: number };
+  /**
+   * Selector labels of the only pods allowed to reach this service's port (enforced by a NetworkPolicy).
+   * Default: no policy, reachable from anywhere the cluster routes (the frontend, through its NodePort).
+   */
+  readonly ingressFrom?: Record<string, string>;
   /** Registry pull secret names, for images in a private registry. Default: none. */
   readonly imagePullSecrets?: pulumi.Input<string>[];
 }
@@ -123,6 +134,17 @@ export class AppService extends pulumi.ComponentResource {
       },
       k8sOpts,
     );
+
+    if (args.ingressFrom) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-ingress`,
+        {
+          metadata: { name: `${args.serviceName}-ingress`, namespace: args.namespace, labels },
+          spec: ingressOnlyFromSpec(selectorLabels(labelInput), args.ingressFrom, args.port),
+        },
+        k8sOpts,
+      );
+    }
 
     this.imageRef = image.imageRef;
     this.serviceName = service.metadata.name;

@@ -177,3 +177,20 @@ export function softAntiAffinity(selector: Record<string, string>): k8s.types.in
 export function disruptionBudgetSpec(labels: LabelInput): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
   return { maxUnavailable: 1, selector: { matchLabels: selectorLabels(labels) } };
 }
+
+/**
+ * Only pods matching `from` may open `port` on the pods matching `target`; all other ingress to them is
+ * denied (a pod selected by any ingress policy accepts only what some policy allows). Egress is left
+ * open: the app calls the database and, optionally, Cohere.
+ */
+export function ingressOnlyFromSpec(
+  target: Record<string, string>,
+  from: Record<string, string>,
+  port: number,
+): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: target },
+    policyTypes: ["Ingress"],
+    ingress: [{ from: [{ podSelector: { matchLabels: from } }], ports: [{ protocol: "TCP", port }] }],
+  };
+}

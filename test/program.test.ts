@@ -188,6 +188,23 @@ describe("a default stack (only databaseUrl set)", () => {
     }
   });
 
+  it("lets only the frontend's pods reach the backend's port, through a NetworkPolicy", () => {
+    const policy = run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs;
+    const backendPods = run.one(DEPLOYMENT, "backend-deployment").inputs.spec.selector.matchLabels;
+    const frontendPodLabels = run.one(DEPLOYMENT, "frontend-deployment").inputs.spec.template.metadata.labels;
+    expect(policy.spec.podSelector.matchLabels).toEqual(backendPods);
+    expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+    expect(policy.spec.ingress).toHaveLength(1);
+    const [rule] = policy.spec.ingress;
+    expect(rule.ports).toEqual([{ protocol: "TCP", port: 7860 }]);
+    expect(rule.from).toHaveLength(1);
+    // The allowed peer selects exactly the frontend's pods (its labels are a subset of theirs)...
+    expect(frontendPodLabels).toMatchObject(rule.from[0].podSelector.matchLabels);
+    // ...and not the backend's own.
+    const backendPodLabels = run.one(DEPLOYMENT, "backend-deployment").inputs.spec.template.metadata.labels;
+    expect(backendPodLabels).not.toMatchObject(rule.from[0].podSelector.matchLabels);
+  });
+
   it("exports the namespace, a URL to open, the command that prints it, the in-cluster backend URL and the images", () => {
     expect(run.outputs).toMatchObject({
       namespace: "todo-dev",
