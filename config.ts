@@ -18,14 +18,17 @@ import {
   nodeHostOf,
 } from "./lib/buildTarget";
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, ConfigKeyName } from "./lib/configKeys";
-import { DEFAULT_RESOURCES, Resources, parseResources } from "./lib/resources";
+import { DEFAULT_RESOURCES, Resources, parseResources, quantityValue } from "./lib/resources";
 import {
   CONFIG_NAMESPACE,
   ConfigProblems,
   POSTGRES_URL_ACCEPTED,
   isDns1123Label,
+  isDns1123Subdomain,
   isHttpUrl,
+  isQuantity,
   namespaceForStack,
+  parseBoolean,
   parseEnum,
   parseInteger,
   postgresUrlProblem,
@@ -84,13 +87,30 @@ export interface Settings {
     readonly resources: Resources;
   };
   readonly frontend: { readonly image: ImageSource; readonly resources: Resources };
+  /** An external database (databaseUrl set), or PostgreSQL in the cluster. */
+  readonly database: DatabaseSettings;
   /** Pulumi secrets from the start; they never exist here as plain strings. */
   readonly secrets: {
-    readonly databaseUrl: pulumi.Output<string>;
+    /** Set for an external database; undefined when PostgreSQL runs in the cluster. */
+    readonly databaseUrl?: pulumi.Output<string>;
     readonly cohereApiKey?: pulumi.Output<string>;
     readonly betterAuthSecret?: pulumi.Output<string>;
   };
 }
+
+export type DatabaseSettings =
+  | { readonly mode: "external" }
+  | {
+      readonly mode: "in-cluster";
+      /** Official PostgreSQL image, pinned by tag or digest. */
+      readonly image: string;
+      readonly storageSize: string;
+      /** Empty for the cluster's default StorageClass. */
+      readonly storageClass: string;
+      readonly resources: Resources;
+      /** The user's opt-in to a change that gives the database a new, empty volume. */
+      readonly allowReplacement: boolean;
+    };
 
 /** Where raw config comes from: the Pulumi runtime in a real run, a plain object in tests. */
 export interface ConfigSource {
@@ -219,6 +239,7 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
   }
 
   const secrets = readSecrets(source, problems);
+  const database = readDatabase(problems, raw, secrets.databaseUrl !== undefined);
 
   const buildTargetRaw = raw("buildTarget").trim();
   const buildTargetChoice = parseEnum(problems, "buildTarget", buildTargetRaw, [
@@ -297,9 +318,10 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
       kindCluster: detection.target === "docker" ? detection.kindCluster : undefined,
       registry: detection.target === "registry" ? registry : undefined,
     },
+    database,
     backend: { image: backendImage, readinessPath, resources: backendResources },
     frontend: { image: frontendImage, resources: frontendResources },
-    secrets: secrets as Settings["secrets"],
+    secrets: secrets,
   };
 }
 
@@ -330,12 +352,7 @@ function readSecrets(source: ConfigSource, problems: ConfigProblems): Partial<Se
   } = {};
 
   const databaseUrl = value("databaseUrl");
-  if (databaseUrl === undefined) {
-    problems.addRaw(
-      `${CONFIG_NAMESPACE}:databaseUrl is not set. Set it with \`pulumi config set --secret databaseUrl\` ` +
-        "(it prompts for the value, e.g. postgresql://user:password@host:5432/todo, so it stays out of shell history).",
-    );
-  } else {
+  if (databaseUrl !== undefined) {
     const problem = postgresUrlProblem(databaseUrl.trim());
     if (problem) {
       problems.addRaw(
@@ -364,6 +381,50 @@ function readSecrets(source: ConfigSource, problems: ConfigProblems): Partial<Se
     }
   }
   return result;
+}
+
+function readDatabase(
+  problems: ConfigProblems,
+  raw: (key: ConfigKeyName) => string,
+  external: boolean,
+): DatabaseSettings {
+  const image = raw("postgresImage").trim();
+  const storageSize = raw("postgresStorageSize").trim();
+  const storageClass = raw("postgresStorageClass").trim();
+  const allowReplacement = parseBoolean(
+    problems,
+    "allowDatabaseReplacement",
+    raw("allowDatabaseReplacement").trim(),
+  );
+  const resources = parseResources(
+    problems,
+    "postgresResources",
+    raw("postgresResources"),
+    DEFAULT_RESOURCES.database,
+  );
+  // The database settings are validated even for an external database, so a typo is caught the day it is
+  // made, not the day someone drops databaseUrl.
+  if (!isPinnedImage(image)) {
+    problems.add(
+      "postgresImage",
+      image,
+      "an image reference with an explicit tag or digest other than latest, e.g. postgres:16.6-bookworm",
+    );
+  }
+  if (!isQuantity(storageSize) || !(quantityValue(storageSize) >= 2 ** 20)) {
+    problems.add("postgresStorageSize", storageSize, "a storage quantity of at least 1Mi, e.g. 1Gi or 500Mi");
+  }
+  if (storageClass !== "" && !isDns1123Subdomain(storageClass)) {
+    problems.add(
+      "postgresStorageClass",
+      storageClass,
+      "the name of a StorageClass (see `kubectl get storageclass`), or empty for the default",
+    );
+  }
+  if (external) {
+    return { mode: "external" };
+  }
+  return { mode: "in-cluster", image, storageSize, storageClass, resources, allowReplacement };
 }
 
 function readRegistry(

@@ -9,7 +9,9 @@ import * as random from "@pulumi/random";
 
 import { AppEnvironment } from "./components/appEnvironment";
 import { AppService } from "./components/appService";
+import { PostgresDatabase } from "./components/postgres";
 import { loadSettings, pulumiConfigSource } from "./config";
+import { VolumeIdentity, volumeChangeProblem } from "./lib/database";
 import { localMachine } from "./lib/machine";
 import { PART_OF, selectorLabels } from "./lib/labels";
 
@@ -19,12 +21,36 @@ const settings = loadSettings(pulumiConfigSource(), localMachine(), pulumi.getSt
 const BACKEND = { serviceName: "todo-backend", port: 7860 } as const;
 const FRONTEND = { serviceName: "todo-frontend", port: 3000 } as const;
 
+const db = settings.database;
+const volumeIdentity: VolumeIdentity | undefined =
+  db.mode === "in-cluster"
+    ? { namespace: settings.namespace, storageClass: db.storageClass, size: db.storageSize }
+    : undefined;
+
+// Before anything is touched, compare the database volume with the one the last update used (this stack's
+// own outputs) and refuse a change that would start it on a new, empty volume. The provider depends on the
+// check, so no Kubernetes object is created, changed or deleted when it fails.
+const volumeCheck: pulumi.Output<string> =
+  db.mode === "in-cluster" && volumeIdentity
+    ? new pulumi.StackReference("previous-update", {
+        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+      })
+        .getOutput("databaseVolume")
+        .apply((previous: VolumeIdentity | undefined) => {
+          const problem = volumeChangeProblem(previous, volumeIdentity, db.allowReplacement);
+          if (problem) {
+            throw new Error(problem);
+          }
+          return settings.namespace;
+        })
+    : pulumi.output(settings.namespace);
+
 // One explicit provider on the configured context: nothing falls back to kubectl's current-context, so a
 // shell pointed at another cluster can never receive this stack.
 const provider = new k8s.Provider("k8s", {
   context: settings.kubeContext,
   kubeconfig: settings.kubeconfig,
-  namespace: settings.namespace,
+  namespace: volumeCheck,
 });
 
 // The daemon check is off so that a preview never needs a running Docker daemon (images are not built during
@@ -44,7 +70,11 @@ const dockerProvider = new docker.Provider("docker", {
     : undefined,
 });
 
-const appNamespace = new k8s.core.v1.Namespace(
+// The namespace is applied as a patch (server-side apply creates it when missing) and retained on delete:
+// `pulumi destroy` removes every object of the app but leaves the namespace, so the in-cluster database's
+// claim survives an accidental destroy, and the next `pulumi up` applies to the existing namespace instead of
+// failing with AlreadyExists. See the README ("Deleting the data on purpose").
+const appNamespace = new k8s.core.v1.NamespacePatch(
   "namespace",
   {
     metadata: {
@@ -58,14 +88,30 @@ const appNamespace = new k8s.core.v1.Namespace(
       },
     },
   },
-  { provider },
+  { provider, retainOnDelete: true },
 );
-const ns = appNamespace.metadata.name;
+const ns = appNamespace.metadata.apply((m) => m.name ?? settings.namespace);
 
 // Generated once per stack and kept in state, so sessions survive every later update.
 const betterAuthSecret =
   settings.secrets.betterAuthSecret ??
   new random.RandomPassword("better-auth-secret", { length: 48, special: false }).result;
+
+const backendPods = { component: "backend", instance: settings.namespace };
+const database =
+  db.mode === "in-cluster" && volumeIdentity
+    ? new PostgresDatabase("database", {
+        namespace: ns,
+        instance: settings.namespace,
+        provider,
+        image: db.image,
+        resources: db.resources,
+        volume: volumeIdentity,
+        clientSelector: selectorLabels(backendPods),
+      })
+    : undefined;
+// Exactly one of the two exists: config validation made databaseUrl and the in-cluster database exclusive.
+const databaseUrl = settings.secrets.databaseUrl ?? database!.url;
 
 const backendUrl = `http://${BACKEND.serviceName}:${BACKEND.port}`;
 const environment = new AppEnvironment("app", {
@@ -73,7 +119,7 @@ const environment = new AppEnvironment("app", {
   labels: { component: "config", instance: settings.namespace },
   provider,
   secrets: {
-    databaseUrl: settings.secrets.databaseUrl,
+    databaseUrl,
     betterAuthSecret,
     cohereApiKey: settings.secrets.cohereApiKey,
   },
@@ -158,4 +204,10 @@ export const frontendUrlCommand =
 /** In-cluster URL of the backend, as the frontend reaches it. */
 export const backendUrlInCluster = backend.clusterUrl;
 export const backendImage = backend.imageRef;
+/** Where the data lives: `external`, or the in-cluster PostgreSQL. */
+export const databaseMode = db.mode;
+/** The volume identity the next update compares against (in-cluster database only). */
+export const databaseVolume = volumeIdentity;
+/** The retained claim holding the in-cluster database (for backups, or deleting it on purpose). */
+export const databaseClaim = database?.claimName;
 export const frontendImage = frontend.imageRef;

@@ -19,7 +19,8 @@ export const CONFIG_KEYS = {
     default: "",
     secret: true,
     description:
-      "PostgreSQL URL of an external database (postgresql://user:password@host:5432/db). Required.",
+      "PostgreSQL URL of an external database (postgresql://user:password@host:5432/db). " +
+      "Default: unset, and a PostgreSQL runs in the cluster.",
   },
   cohereApiKey: {
     type: "string",
@@ -157,6 +158,35 @@ export const CONFIG_KEYS = {
     default: {},
     description:
       "Frontend container resources, merged over the defaults: {requests: {cpu, memory}, limits: {cpu, memory}}.",
+  },
+  postgresImage: {
+    type: "string",
+    default: "postgres:16.6-bookworm",
+    description:
+      "Image of the in-cluster PostgreSQL (used when databaseUrl is unset); a pinned tag or digest.",
+  },
+  postgresStorageSize: {
+    type: "string",
+    default: "1Gi",
+    description: "Size of the in-cluster PostgreSQL volume (a Kubernetes quantity, e.g. 1Gi).",
+  },
+  postgresStorageClass: {
+    type: "string",
+    default: "",
+    description: "StorageClass of the in-cluster PostgreSQL volume. Default: the cluster's default class.",
+  },
+  postgresResources: {
+    type: "object",
+    default: {},
+    description:
+      "In-cluster PostgreSQL container resources, merged over the defaults: {requests: {cpu, memory}, limits: {cpu, memory}}.",
+  },
+  allowDatabaseReplacement: {
+    type: "boolean",
+    default: false,
+    description:
+      "Allow a change that gives the in-cluster PostgreSQL a new, empty volume (namespace, storage class or size). " +
+      "The old claim is kept, not deleted.",
   },
 } as const satisfies Record<string, ConfigKey>;
 

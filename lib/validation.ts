@@ -48,6 +48,11 @@ export function isDns1123Label(value: string): boolean {
   return value.length >= 1 && value.length <= 63 && DNS1123_LABEL.test(value);
 }
 
+/** A StorageClass (and most cluster-scoped names) is an RFC 1123 subdomain: dot-separated labels, at most 253. */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && value.split(".").every(isDns1123Label);
+}
+
 /**
  * Derives a namespace from the stack name, so two developers' stacks on one cluster never collide.
  * Pulumi stack names allow characters (`_`, `.`, upper case) that a namespace does not, so they are folded.

@@ -171,10 +171,47 @@ describe("bad input is refused before anything is registered", () => {
     expect(m.calls).toEqual([]);
   });
 
-  it("says the exact command to set a missing databaseUrl", () => {
-    const problems = problemsOf({ databaseUrl: "" });
-    expect(problems[0]).toContain("todo-app:databaseUrl is not set");
-    expect(problems[0]).toContain("pulumi config set --secret databaseUrl");
+  it("runs PostgreSQL in the cluster when databaseUrl is unset, and not when it is set", () => {
+    const inCluster = loadSettings(source({}), machine(), "dev");
+    expect(inCluster.database).toMatchObject({
+      mode: "in-cluster",
+      image: "postgres:16.6-bookworm",
+      storageSize: "1Gi",
+      storageClass: "",
+      allowReplacement: false,
+    });
+    expect(inCluster.secrets.databaseUrl).toBeUndefined();
+    expect(load({}).database).toEqual({ mode: "external" });
+  });
+
+  it.each([
+    ["postgresImage", "postgres", /todo-app:postgresImage = "postgres" is not valid: .*explicit tag/],
+    ["postgresImage", "postgres:latest", /todo-app:postgresImage = "postgres:latest" is not valid/],
+    ["postgresStorageSize", "big", /todo-app:postgresStorageSize = "big" is not valid: a storage quantity/],
+    [
+      "postgresStorageSize",
+      "10",
+      /todo-app:postgresStorageSize = "10" is not valid: a storage quantity of at least 1Mi/,
+    ],
+    [
+      "postgresStorageClass",
+      "Fast_SSD",
+      /todo-app:postgresStorageClass = "Fast_SSD" is not valid: the name of a StorageClass/,
+    ],
+    [
+      "allowDatabaseReplacement",
+      "yes",
+      /todo-app:allowDatabaseReplacement = "yes" is not valid: accepted values are true or false/,
+    ],
+    [
+      "postgresResources",
+      '{"limits":{"cpu":"fast"}}',
+      /todo-app:postgresResources.limits.cpu = "fast" is not valid/,
+    ],
+  ])("refuses database setting %s = %j", (key, value, message) => {
+    const problems = problemsOf({ [key]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
   });
 
   it.each([

@@ -17,7 +17,9 @@ type ModelClass = new (data: object) => Model;
 export function modelFor(type: string): ModelClass {
   const match = /^kubernetes:([^/]+)\/([^:]+):(.+)$/.exec(type);
   if (!match) throw new Error(`not a Kubernetes type token: ${type}`);
-  const [, group, version, kind] = match;
+  const [, group, version, token] = match;
+  // A Patch resource (e.g. NamespacePatch) carries the object of the same kind.
+  const kind = token.replace(/Patch$/, "");
   const modulePath =
     group === "core"
       ? `kubernetes-models/${version}/${kind}`

@@ -16,6 +16,8 @@ export interface RegisteredResource {
   readonly name: string;
   readonly inputs: Record<string, any>;
   readonly provider?: string;
+  /** The resource options the program passed (protect, retainOnDelete, dependsOn, ...). */
+  readonly opts?: Record<string, any>;
 }
 
 export interface ProgramRun {
@@ -28,6 +30,8 @@ export interface ProgramRun {
   readonly commands: string[];
   byType(type: string): RegisteredResource[];
   one(type: string, name?: string): RegisteredResource;
+  /** Errors the program raised after loading (a failed apply), and exports that never resolved. */
+  readonly errors: string[];
   /** The raw module, for checking secretness of nested outputs. */
   readonly module: Record<string, any>;
 }
@@ -42,6 +46,10 @@ export interface RunOptions {
   /** Stubbed `minikube` and other commands. Default: minikube is running at 192.168.49.2. */
   readonly run?: (command: string, args: readonly string[]) => CommandResult;
   readonly kubeconfig?: Kubeconfig;
+  /** The outputs of this stack's last update, as a StackReference to itself reads them. Default: none (first update). */
+  readonly previousOutputs?: Record<string, unknown>;
+  /** How long to wait for each export before recording it as never resolved. Default: 5 s. */
+  readonly outputTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -87,7 +95,21 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     {
       newResource(args) {
         const inputs = args.inputs as Record<string, any>;
-        resources.push({ type: args.type, name: args.name, inputs, provider: args.provider });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          provider: args.provider,
+          get opts() {
+            return optsByName.get(`${args.type}::${args.name}`);
+          },
+        });
+        if (args.type === "pulumi:pulumi:StackReference") {
+          return {
+            id: String(inputs.name),
+            state: { name: inputs.name, outputs: options.previousOutputs ?? {}, secretOutputNames: [] },
+          };
+        }
         return { id: `${args.name}-id`, state: providerState(args.type, args.name, inputs) };
       },
       call(args) {
@@ -97,7 +119,24 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     "todo-app",
     options.stack ?? "dev",
     options.preview ?? false,
+    "organization",
   );
+
+  // The mocks' callback does not see resource options; the mock monitor's request does. Wrapping its
+  // registerResource records the options the program asked the engine for (retainOnDelete, protect, ...).
+  const optsByName = new Map<string, Record<string, any>>();
+  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { getMonitor(): any };
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: unknown) => {
+    optsByName.set(`${req.getType()}::${req.getName()}`, {
+      retainOnDelete: req.getRetainondelete(),
+      protect: req.getProtect(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      dependencies: req.getDependenciesList(),
+    });
+    return register(req, callback);
+  };
 
   const commands: string[] = [];
   const run = options.run ?? minikubeRunning;
@@ -117,6 +156,10 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     }),
   }));
 
+  const errors: string[] = [];
+  const onRejection = (reason: unknown) =>
+    errors.push(reason instanceof Error ? reason.message : String(reason));
+  process.on("unhandledRejection", onRejection);
   let module: Record<string, any>;
   try {
     module = (await import("../../index")) as Record<string, any>;
@@ -127,17 +170,35 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
   const secretOutputs = new Set<string>();
   for (const [key, value] of Object.entries(module)) {
     if (pulumi.Output.isInstance(value)) {
-      outputs[key] = await promiseOf(value);
-      if (await isSecret(value)) secretOutputs.add(key);
+      // `promise()` is the SDK's own (internal) way to await an Output; it rejects when an apply threw.
+      const settled = await Promise.race([
+        (value as unknown as { promise(): Promise<unknown> }).promise().then(
+          (v) => ({ value: v }),
+          (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }),
+        ),
+        new Promise<{ pending: true }>((resolve) =>
+          setTimeout(() => resolve({ pending: true }), options.outputTimeoutMs ?? 5000),
+        ),
+      ]);
+      if ("value" in settled) {
+        outputs[key] = settled.value;
+        if (await isSecret(value)) secretOutputs.add(key);
+      } else if ("error" in settled) {
+        errors.push(`${key}: ${settled.error}`);
+      } else {
+        errors.push(`${key}: never resolved`);
+      }
     } else {
       outputs[key] = value;
     }
   }
   // Outputs resolve before every child registration has been recorded; let the queue drain.
   await new Promise((resolve) => setTimeout(resolve, 50));
+  process.off("unhandledRejection", onRejection);
 
   return {
     resources,
+    errors,
     outputs,
     secretOutputs,
     commands,

@@ -1,0 +1,115 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+import {
+  POSTGRES_PORT,
+  POSTGRES_SERVICE,
+  VolumeIdentity,
+  claimTemplateName,
+  databaseUrl,
+  postgresStatefulSetSpec,
+} from "../lib/database";
+import { LabelInput, selectorLabels, standardLabels } from "../lib/labels";
+import { ingressOnlyFromSpec } from "../lib/podSpec";
+import { Resources } from "../lib/resources";
+
+export interface PostgresArgs {
+  readonly namespace: pulumi.Input<string>;
+  /** The stack's instance label value. */
+  readonly instance: string;
+  readonly provider: k8s.Provider;
+  /** Official PostgreSQL image, pinned. */
+  readonly image: string;
+  readonly resources: Resources;
+  /** Where the data lives; see lib/database.ts for why a change of it means a new volume. */
+  readonly volume: VolumeIdentity;
+  /** Selector labels of the only pods allowed to connect (the backend). */
+  readonly clientSelector: Record<string, string>;
+}
+
+/**
+ * PostgreSQL for a stack with no external database: one StatefulSet replica on a retained claim, a
+ * generated password in a Secret, a headless Service, and a NetworkPolicy that admits only the backend.
+ * The backend waits for it through its own readiness probe (`/ready` answers 503 until the database does);
+ * nothing here orders the rollout.
+ */
+export class PostgresDatabase extends pulumi.ComponentResource {
+  /** `postgresql://todo:<password>@todo-postgres:5432/todo`, a Pulumi secret. */
+  public readonly url: pulumi.Output<string>;
+  public readonly serviceName: pulumi.Output<string>;
+  /** The claim the data lives on (`<template>-todo-postgres-0`), for backups and deliberate deletion. */
+  public readonly claimName: string;
+
+  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("todo:database:PostgresDatabase", name, {}, opts);
+    const k8sOpts = { parent: this, provider: args.provider };
+    const labelInput: LabelInput = { component: "database", instance: args.instance };
+    const labels = standardLabels(labelInput);
+
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      // Alphanumeric only: it goes into a URL and into psql's variable syntax.
+      { length: 32, special: false },
+      { parent: this },
+    );
+
+    const secret = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      {
+        metadata: { namespace: args.namespace, labels },
+        type: "Opaque",
+        data: pulumi.secret({
+          POSTGRES_PASSWORD: password.result.apply((p) => Buffer.from(p, "utf8").toString("base64")),
+        }),
+      },
+      k8sOpts,
+    );
+
+    const service = new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: { name: POSTGRES_SERVICE, namespace: args.namespace, labels },
+        spec: {
+          // Headless: the StatefulSet's governing Service, and the backend connects to the one pod directly.
+          clusterIP: "None",
+          selector: selectorLabels(labelInput),
+          ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: "postgres", protocol: "TCP" }],
+        },
+      },
+      k8sOpts,
+    );
+
+    const claimTemplate = claimTemplateName(args.volume);
+    new k8s.apps.v1.StatefulSet(
+      `${name}-statefulset`,
+      {
+        metadata: { name: POSTGRES_SERVICE, namespace: args.namespace, labels },
+        spec: postgresStatefulSetSpec({
+          image: args.image,
+          labels: labelInput,
+          resources: args.resources,
+          storageSize: args.volume.size,
+          storageClass: args.volume.storageClass || undefined,
+          claimTemplate,
+          secretName: secret.metadata.name,
+        }),
+      },
+      { ...k8sOpts, dependsOn: [service] },
+    );
+
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-ingress`,
+      {
+        metadata: { name: `${POSTGRES_SERVICE}-ingress`, namespace: args.namespace, labels },
+        spec: ingressOnlyFromSpec(selectorLabels(labelInput), args.clientSelector, POSTGRES_PORT),
+      },
+      k8sOpts,
+    );
+
+    this.url = pulumi.secret(password.result.apply((p) => databaseUrl(p)));
+    this.serviceName = service.metadata.name;
+    this.claimName = `${claimTemplate}-${POSTGRES_SERVICE}-0`;
+    this.registerOutputs({ url: this.url, serviceName: this.serviceName, claimName: this.claimName });
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Pure pieces of the in-cluster PostgreSQL: its StatefulSet spec, the identity of its volume, the guard that
+ * refuses a change which would give it a new (empty) volume, and the connection URL.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+import { LabelInput, selectorLabels, standardLabels } from "./labels";
+import { APP_UID, containerSecurityContext, podSecurityContext } from "./podSpec";
+import { Resources } from "./resources";
+
+export const POSTGRES_PORT = 5432;
+export const POSTGRES_SERVICE = "todo-postgres";
+export const POSTGRES_DB = "todo";
+export const POSTGRES_USER = "todo";
+/** A subdirectory of the mount: initdb refuses a mount point that holds `lost+found`. */
+export const PGDATA = "/var/lib/postgresql/data/pgdata";
+
+/** What decides which volume the database lives on. A change to any of these means a new, empty volume. */
+export interface VolumeIdentity {
+  readonly namespace: string;
+  readonly storageClass: string;
+  readonly size: string;
+}
+
+/**
+ * The claim template's name carries a hash of the volume identity. Kubernetes reuses a retained claim by
+ * name, so an unchanged identity always reattaches the same data (after a pod restart, a StatefulSet
+ * replacement or a destroy and up), and a changed one can only ever get a new claim, never half-apply a
+ * size or class to the old one.
+ */
+export function claimTemplateName(identity: VolumeIdentity): string {
+  const hash = createHash("sha256")
+    .update(JSON.stringify([identity.namespace, identity.storageClass, identity.size]))
+    .digest("hex");
+  return `data-${hash.slice(0, 8)}`;
+}
+
+/**
+ * Compares the volume the last update used (a stack output) with the one this update would use.
+ * Returns the reason to refuse, or undefined when the data stays where it is (or the user opted in).
+ */
+export function volumeChangeProblem(
+  previous: VolumeIdentity | undefined,
+  next: VolumeIdentity,
+  allowReplacement: boolean,
+): string | undefined {
+  if (!previous || allowReplacement) {
+    return undefined;
+  }
+  const changes = (["namespace", "storageClass", "size"] as const)
+    .filter((key) => previous[key] !== next[key])
+    .map((key) => `${key} ${JSON.stringify(previous[key])} -> ${JSON.stringify(next[key])}`);
+  if (changes.length === 0) {
+    return undefined;
+  }
+  return (
+    `This update would move the in-cluster PostgreSQL to a new, empty volume (${changes.join(", ")}). ` +
+    "Refused, so no data is lost. To go ahead: back up with pg_dump (see the README, 'Backup and restore'), " +
+    "then `pulumi config set allowDatabaseReplacement true`, run `pulumi up`, and restore. The old claim is " +
+    "kept (delete it with kubectl when you no longer need it). Or revert the change."
+  );
+}
+
+export interface PostgresSpecInput {
+  readonly image: string;
+  readonly labels: LabelInput;
+  readonly resources: Resources;
+  readonly storageSize: string;
+  /** Undefined for the cluster's default StorageClass. */
+  readonly storageClass?: string;
+  readonly claimTemplate: string;
+  /** Name of the Secret holding POSTGRES_PASSWORD. */
+  readonly secretName: pulumi.Input<string>;
+}
+
+/**
+ * Checks readiness over TCP on 127.0.0.1, not the socket: during first initialisation the official image
+ * runs a temporary server on the socket only, which must not count as ready.
+ */
+const PG_ISREADY = [
+  "pg_isready",
+  "-h",
+  "127.0.0.1",
+  "-p",
+  String(POSTGRES_PORT),
+  "-U",
+  POSTGRES_USER,
+  "-d",
+  POSTGRES_DB,
+];
+
+/**
+ * Makes the password in the Secret authoritative on every start. The official image sets the password only
+ * when it initialises an empty data directory; after a destroy and up (the claim is retained, but a new
+ * password is generated) the app would be locked out. Local socket connections are trusted by the image, so
+ * the hook can always set it; the password comes from the environment, never from this command line.
+ */
+const RECONCILE_PASSWORD = [
+  "sh",
+  "-c",
+  [
+    'for i in $(seq 1 300); do pg_isready -q -h /var/run/postgresql -U "$POSTGRES_USER" -d "$POSTGRES_DB" && break; sleep 1; done',
+    "printf '%s\\n' \"ALTER ROLE \\\"$POSTGRES_USER\\\" PASSWORD :'pw';\" | " +
+      'psql -q -v ON_ERROR_STOP=1 -v pw="$POSTGRES_PASSWORD" -h /var/run/postgresql -U "$POSTGRES_USER" -d "$POSTGRES_DB"',
+  ].join("; "),
+];
+
+export function postgresStatefulSetSpec(input: PostgresSpecInput): k8s.types.input.apps.v1.StatefulSetSpec {
+  const selector = selectorLabels(input.labels);
+  const probe = (periodSeconds: number, failureThreshold: number, timeoutSeconds = 3) => ({
+    exec: { command: PG_ISREADY },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds,
+  });
+  return {
+    serviceName: POSTGRES_SERVICE,
+    replicas: 1,
+    selector: { matchLabels: selector },
+    updateStrategy: { type: "RollingUpdate" },
+    // Deleting the StatefulSet (a replacement, a destroy) or scaling it down never deletes the data.
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+    template: {
+      metadata: { labels: standardLabels(input.labels) },
+      spec: {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        // fsGroup makes the volume writable for the numeric non-root user.
+        securityContext: podSecurityContext(APP_UID),
+        terminationGracePeriodSeconds: 60,
+        containers: [
+          {
+            name: "postgres",
+            image: input.image,
+            imagePullPolicy: "IfNotPresent",
+            ports: [{ name: "postgres", containerPort: POSTGRES_PORT, protocol: "TCP" }],
+            env: [
+              { name: "POSTGRES_DB", value: POSTGRES_DB },
+              { name: "POSTGRES_USER", value: POSTGRES_USER },
+              {
+                name: "POSTGRES_PASSWORD",
+                valueFrom: { secretKeyRef: { name: input.secretName, key: "POSTGRES_PASSWORD" } },
+              },
+              { name: "PGDATA", value: PGDATA },
+            ],
+            resources: { requests: { ...input.resources.requests }, limits: { ...input.resources.limits } },
+            securityContext: containerSecurityContext(APP_UID),
+            // Start-up includes initdb on first run: up to five minutes.
+            startupProbe: probe(5, 60),
+            readinessProbe: probe(5, 2),
+            livenessProbe: probe(15, 4, 5),
+            lifecycle: { postStart: { exec: { command: RECONCILE_PASSWORD } } },
+            volumeMounts: [
+              { name: input.claimTemplate, mountPath: "/var/lib/postgresql/data" },
+              { name: "run", mountPath: "/var/run/postgresql" },
+              { name: "tmp", mountPath: "/tmp" },
+            ],
+          },
+        ],
+        volumes: [
+          { name: "run", emptyDir: { sizeLimit: "16Mi" } },
+          { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+        ],
+      },
+    },
+    volumeClaimTemplates: [
+      {
+        metadata: { name: input.claimTemplate, labels: standardLabels(input.labels) },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          storageClassName: input.storageClass,
+          resources: { requests: { storage: input.storageSize } },
+        },
+      },
+    ],
+  };
+}
+
+/** `postgresql://user:password@host:port/db`, with the password URL-encoded. */
+export function databaseUrl(password: string, host: string = POSTGRES_SERVICE): string {
+  return `postgresql://${POSTGRES_USER}:${encodeURIComponent(password)}@${host}:${POSTGRES_PORT}/${POSTGRES_DB}`;
+}
