@@ -5,7 +5,13 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "policy/**/*.test.ts"],
-    exclude: ["test/integration/**", "test/e2e/**", "test/images/**", "test/frontend/**", "**/node_modules/**"],
+    exclude: [
+      "test/integration/**",
+      "test/e2e/**",
+      "test/images/**",
+      "test/frontend/**",
+      "**/node_modules/**",
+    ],
     // Pulumi's runtime keeps module-level state (mocks, stack resource); each file gets a fresh module graph.
     isolate: true,
     pool: "forks",

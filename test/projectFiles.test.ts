@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
+import * as ts from "typescript";
 import * as YAML from "yaml";
 
 import { CONFIG_KEYS, CONFIG_KEY_NAMES } from "../lib/configKeys";
@@ -48,6 +49,31 @@ describe("Pulumi.yaml", () => {
       expect(project.config[key].description).toContain(`pulumi config set --secret ${key}`);
       expect(project.config[key].default).toBe("");
     }
+  });
+});
+
+describe("start-up", () => {
+  // tsconfig files are JSON with comments: parsed the way TypeScript (and Pulumi's runtime) parse them.
+  const parse = (file: string) =>
+    (file.endsWith(".json")
+      ? ts.parseConfigFileTextToJson(file, read(file)).config
+      : YAML.parse(read(file))) as Record<string, any>;
+
+  it("has the Pulumi runtime load the program transpile-only through SWC (tsconfig.pulumi.json)", () => {
+    const project = parse("Pulumi.yaml");
+    expect(project.runtime.options.tsconfig).toBe("tsconfig.pulumi.json");
+    const pulumiTsconfig = parse("tsconfig.pulumi.json");
+    expect(pulumiTsconfig.extends).toBe("./tsconfig.json");
+    expect(pulumiTsconfig.compilerOptions.noCheck).toBe(true);
+    expect(pulumiTsconfig["ts-node"].swc).toBe(true);
+  });
+
+  it("still type-checks everything in npm test (tsconfig.json never skips checking)", () => {
+    const tsconfig = parse("tsconfig.json");
+    expect(tsconfig.compilerOptions.noCheck).toBeUndefined();
+    expect(tsconfig.compilerOptions.strict).toBe(true);
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.test).toMatch(/^tsc --noEmit && /);
   });
 });
 

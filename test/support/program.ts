@@ -168,17 +168,24 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
   }
   const outputs: Record<string, unknown> = {};
   const secretOutputs = new Set<string>();
-  for (const [key, value] of Object.entries(module)) {
-    if (pulumi.Output.isInstance(value)) {
+  // Every export is awaited at once, against one deadline: an export that depends on a refused step never
+  // resolves, and waiting for each in turn would multiply the wait.
+  const deadline = new Promise<{ pending: true }>((resolve) =>
+    setTimeout(() => resolve({ pending: true }), options.outputTimeoutMs ?? 5000),
+  );
+  await Promise.all(
+    Object.entries(module).map(async ([key, value]) => {
+      if (!pulumi.Output.isInstance(value)) {
+        outputs[key] = value;
+        return;
+      }
       // `promise()` is the SDK's own (internal) way to await an Output; it rejects when an apply threw.
       const settled = await Promise.race([
         (value as unknown as { promise(): Promise<unknown> }).promise().then(
           (v) => ({ value: v }),
           (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }),
         ),
-        new Promise<{ pending: true }>((resolve) =>
-          setTimeout(() => resolve({ pending: true }), options.outputTimeoutMs ?? 5000),
-        ),
+        deadline,
       ]);
       if ("value" in settled) {
         outputs[key] = settled.value;
@@ -188,10 +195,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
       } else {
         errors.push(`${key}: never resolved`);
       }
-    } else {
-      outputs[key] = value;
-    }
-  }
+    }),
+  );
   // Outputs resolve before every child registration has been recorded; let the queue drain.
   await new Promise((resolve) => setTimeout(resolve, 50));
   process.off("unhandledRejection", onRejection);
