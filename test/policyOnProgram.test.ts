@@ -38,7 +38,13 @@ async function violations(run: ProgramRun): Promise<string[]> {
 }
 
 describe("policy pack on the program's own resources", () => {
-  it("finds no violation in a default stack", async () => {
+  it("finds no violation in a default stack (in-cluster PostgreSQL included)", async () => {
+    const run = await runProgram({ config: {} });
+    expect(run.byType("kubernetes:apps/v1:StatefulSet")).toHaveLength(1);
+    expect(await violations(run)).toEqual([]);
+  });
+
+  it("finds no violation in a stack with an external database", async () => {
     const run = await runProgram({ config: { databaseUrl: DATABASE_URL } });
     expect(await violations(run)).toEqual([]);
   });

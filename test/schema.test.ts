@@ -56,17 +56,25 @@ export function validateAll(run: ProgramRun): string[] {
 }
 
 describe("Kubernetes schema", () => {
-  it("accepts every object of a default stack", async () => {
+  it("accepts every object of a default stack (no configuration: in-cluster PostgreSQL)", async () => {
+    const run = await runProgram({ config: {} });
+    expect(run.byType("kubernetes:apps/v1:StatefulSet")).toHaveLength(1);
+    expect(run.resources.filter((r) => r.type.startsWith("kubernetes:")).length).toBeGreaterThanOrEqual(14);
+    expect(validateAll(run)).toEqual([]);
+  });
+
+  it("accepts every object of a stack with an external database", async () => {
     const run = await runProgram({ config: { databaseUrl: DATABASE_URL } });
-    expect(run.resources.filter((r) => r.type.startsWith("kubernetes:")).length).toBeGreaterThanOrEqual(9);
     expect(validateAll(run)).toEqual([]);
   });
 
   it("accepts every object of a stack with every option on", async () => {
     const run = await runProgram({
       config: {
-        databaseUrl: DATABASE_URL,
         cohereApiKey: "co-key",
+        postgresStorageSize: "5Gi",
+        postgresStorageClass: "fast-ssd",
+        postgresResources: JSON.stringify({ limits: { memory: "1Gi" } }),
         betterAuthSecret: "s".repeat(40),
         kubeContext: "gke_acme_prod",
         namespace: "todo-prod",
