@@ -13,6 +13,7 @@ import {
   DockerEndpoint,
   Kubeconfig,
   detectBuildTarget,
+  kubeconfigFiles,
   minikubeDockerEndpoint,
   minikubeHome,
   nodeHostOf,
@@ -265,7 +266,7 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
     buildTargetChoice === "auto"
       ? detectBuildTarget(
           kubeContext,
-          machine.readKubeconfig(kubeconfigFiles(kubeconfig, machine)),
+          machine.readKubeconfig(kubeconfigFiles(kubeconfig, machine.env, machine.homedir)),
           minikubeHome(machine.env, machine.homedir),
         )
       : {
@@ -472,17 +473,6 @@ function isPinnedImage(ref: string): boolean {
 function defaultOf(key: ConfigKeyName): string {
   const d: unknown = CONFIG_KEYS[key].default;
   return typeof d === "string" ? d : JSON.stringify(d);
-}
-
-function kubeconfigFiles(explicit: string | undefined, machine: Machine): string[] {
-  if (explicit) {
-    return [explicit];
-  }
-  const fromEnv = machine.env.KUBECONFIG;
-  if (fromEnv) {
-    return fromEnv.split(path.delimiter).filter((f) => f !== "");
-  }
-  return [path.join(machine.homedir, ".kube", "config")];
 }
 
 /** Levenshtein distance, for "did you mean" on misspelt keys. */

@@ -33,6 +33,24 @@ export function minikubeHome(env: NodeJS.ProcessEnv = process.env, home: string 
   return path.basename(configured) === ".minikube" ? configured : path.join(configured, ".minikube");
 }
 
+/**
+ * The kubeconfig files kubectl would read: the explicit one, else each entry of $KUBECONFIG, else
+ * ~/.kube/config.
+ */
+export function kubeconfigFiles(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv,
+  home: string,
+): string[] {
+  if (explicit) {
+    return [explicit];
+  }
+  if (env.KUBECONFIG) {
+    return env.KUBECONFIG.split(path.delimiter).filter((f) => f !== "");
+  }
+  return [path.join(home, ".kube", "config")];
+}
+
 export function detectBuildTarget(
   kubeContext: string,
   kubeconfig: Kubeconfig | undefined,

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { minikubeHome } from "../lib/buildTarget";
+import { kubeconfigFiles, minikubeHome } from "../lib/buildTarget";
 import { PROJECT_DIR, localMachine } from "../lib/machine";
 import { namespaceForStack } from "../lib/validation";
 import { type Invocation, parseInvocation } from "./lib/args";
@@ -23,7 +23,7 @@ import {
   rolloutStatus,
   summarize,
 } from "./lib/health";
-import { ensureMinikube, kubeconfigFiles, stackTarget } from "./lib/minikube";
+import { ensureMinikube, stackTarget } from "./lib/minikube";
 import { resolvePassphrase } from "./lib/passphrase";
 import {
   dockerDaemonProblem,

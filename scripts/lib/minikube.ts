@@ -2,8 +2,6 @@
  * Whether the stack deploys to minikube, what state its profile is in, and bringing it up. `minikube status -o
  * json` exits non-zero whenever anything is not running, so the JSON is read, not the exit code.
  */
-import * as path from "path";
-
 import type { CommandResult, CommandRunner, Kubeconfig } from "../../lib/buildTarget";
 import { detectBuildTarget } from "../../lib/buildTarget";
 import { CONFIG_KEYS } from "../../lib/configKeys";
@@ -164,19 +162,4 @@ export function ensureMinikube(
     );
   }
   return parseMinikubeStatus(run("minikube", ["status", "-p", profile, "-o", "json"]));
-}
-
-/** The kubeconfig files kubectl would read: the stack's own, else $KUBECONFIG's list, else ~/.kube/config. */
-export function kubeconfigFiles(
-  explicit: string | undefined,
-  env: NodeJS.ProcessEnv,
-  homedir: string,
-): string[] {
-  if (explicit) {
-    return [explicit];
-  }
-  if (env.KUBECONFIG) {
-    return env.KUBECONFIG.split(path.delimiter).filter((f) => f !== "");
-  }
-  return [path.join(homedir, ".kube", "config")];
 }

@@ -4,11 +4,11 @@ import { describe, expect, it } from "vitest";
 import {
   configValue,
   ensureMinikube,
-  kubeconfigFiles,
   minikubeAction,
   parseMinikubeStatus,
   stackTarget,
 } from "../../scripts/lib/minikube";
+import { kubeconfigFiles } from "../../lib/buildTarget";
 import { fails, machine, notInstalled, ok } from "./stubs";
 
 // What minikube prints, exit codes included: non-zero whenever a component is not running.
