@@ -262,13 +262,23 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
   // Only a valid configuration gets this far, so the machine is probed (kubeconfig read, minikube asked)
   // at most once and never for a stack that would fail anyway.
   const kubeconfig = raw("kubeconfig").trim() || undefined;
+  const kubeconfigPaths = kubeconfigFiles(kubeconfig, machine.env, machine.homedir);
+  const kubeconfigDoc = machine.readKubeconfig(kubeconfigPaths);
+  // The old setup's first failure: a context that is not the one the user thinks. When the kubeconfig can
+  // be read, a context it does not have is refused here, with the ones it does have.
+  const knownContexts = (kubeconfigDoc?.contexts ?? []).map((c) => c.name);
+  if (knownContexts.length > 0 && !knownContexts.includes(kubeContext)) {
+    problems.add(
+      "kubeContext",
+      kubeContext,
+      `a context of your kubeconfig (${kubeconfigPaths.join(", ")}): ${knownContexts.join(", ")}` +
+        (kubeContext === "minikube" ? ". For minikube, run `minikube start` first: it adds the context" : ""),
+    );
+    problems.throwIfAny();
+  }
   const detection =
     buildTargetChoice === "auto"
-      ? detectBuildTarget(
-          kubeContext,
-          machine.readKubeconfig(kubeconfigFiles(kubeconfig, machine.env, machine.homedir)),
-          minikubeHome(machine.env, machine.homedir),
-        )
+      ? detectBuildTarget(kubeContext, kubeconfigDoc, minikubeHome(machine.env, machine.homedir))
       : {
           target: buildTargetChoice,
           reason: `todo-app:buildTarget is "${buildTargetChoice}"`,

@@ -180,6 +180,9 @@ const frontend = new AppService("frontend", {
   ...FRONTEND,
   component: "frontend",
   image: settings.frontend.image,
+  // The container runtime sets HOSTNAME to the pod's name, and Next.js's standalone server listens on
+  // $HOSTNAME: on the pod IP only, so `kubectl port-forward` (which connects on localhost) would get no answer.
+  env: [...environment.secretEnv, { name: "HOSTNAME", value: "0.0.0.0" }],
   probes: { liveness: "/api/health", readiness: "/api/health" },
   resources: settings.frontend.resources,
   writablePaths: [

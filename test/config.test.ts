@@ -245,6 +245,21 @@ describe("bad input is refused before anything is registered", () => {
     expect(problems[0]).not.toContain("short-secret");
   });
 
+  it("refuses a kubeContext that the kubeconfig does not have, listing the ones it has", () => {
+    const m: Machine = {
+      ...machine(),
+      readKubeconfig: () => ({ contexts: [{ name: "kind-dev" }, { name: "prod" }], clusters: [] }),
+    };
+    const problems = problemsOf({}, m);
+    expect(problems[0]).toMatch(
+      /todo-app:kubeContext = "minikube" is not valid: a context of your kubeconfig \(\/home\/dev\/.kube\/config\): kind-dev, prod\. For minikube, run `minikube start` first/,
+    );
+  });
+
+  it("accepts any context when no kubeconfig can be read (the provider reports it then)", () => {
+    expect(() => load({ kubeContext: "elsewhere", buildTarget: "docker" })).not.toThrow();
+  });
+
   it("refuses an unknown key and suggests the one that was meant", () => {
     const problems = problemsOf({ replica: "3" });
     expect(problems[0]).toMatch(

@@ -178,6 +178,12 @@ describe("a default stack (only databaseUrl set)", () => {
     }
   });
 
+  it("makes the frontend listen on every address, whatever HOSTNAME the runtime sets", () => {
+    const env = container(run, "frontend").env;
+    expect(env).toContainEqual({ name: "HOSTNAME", value: "0.0.0.0" });
+    expect(container(run, "backend").env.map((e: any) => e.name)).not.toContain("HOSTNAME");
+  });
+
   it("never passes a secret value as a container env value, a build arg or a label", () => {
     const secretValues = [DATABASE_URL, "s3cr3t-db-pass", "r".repeat(48)];
     for (const r of run.resources.filter((r) => r.type !== SECRET && !r.type.startsWith("random:"))) {
