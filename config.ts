@@ -27,6 +27,7 @@ import {
   isDns1123Label,
   isDns1123Subdomain,
   isHttpUrl,
+  isSharedNamespace,
   isQuantity,
   namespaceForStack,
   parseBoolean,
@@ -180,7 +181,15 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
   }
 
   const namespace = raw("namespace").trim() || namespaceForStack(stack);
-  if (!isDns1123Label(namespace)) {
+  if (isSharedNamespace(namespace)) {
+    problems.add(
+      "namespace",
+      namespace,
+      "a namespace of this stack's own: the program labels it for the restricted Pod Security profile and " +
+        "keeps it after destroy, so default, kube-system, kube-public, kube-node-lease and other kube-* " +
+        "namespaces are refused",
+    );
+  } else if (!isDns1123Label(namespace)) {
     problems.add(
       "namespace",
       namespace,
@@ -285,6 +294,19 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
           kindCluster: kubeContext.startsWith("kind-") ? kubeContext.slice(5) : undefined,
         };
 
+  if (detection.target === "registry" && registry) {
+    // Without credentials the push fails minutes into an update; say so before anything starts.
+    if (registry.username === "") {
+      problems.add("registryUsername", "", `the user to push and pull with at ${registry.server}`);
+    }
+    if ((source.get("registryPassword") ?? "") === "") {
+      problems.addRaw(
+        `${CONFIG_NAMESPACE}:registryPassword is not set: set it with \`pulumi config set --secret registryPassword\` ` +
+          `(a password or token for ${registry.server}).`,
+      );
+    }
+    problems.throwIfAny();
+  }
   if (detection.target === "registry" && !registry) {
     problems.addRaw(
       `${CONFIG_NAMESPACE}:buildTarget resolved to "registry" (${detection.reason}), but ${CONFIG_NAMESPACE}:registryServer ` +
@@ -463,10 +485,11 @@ function readRegistry(
     );
   }
   const password = source.get("registryPassword") ?? "";
+  const username = raw("registryUsername").trim();
   return {
     server,
     host: server.split("/")[0],
-    username: raw("registryUsername").trim(),
+    username,
     password: pulumi.secret(password),
   };
 }
@@ -509,6 +532,9 @@ export function pulumiConfigSource(): ConfigSource {
   // plaintext check is skipped rather than guessed.
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
   return {
+    // `get`, not `getSecret`, for every key: the secret keys' plaintext is needed once, synchronously, to
+    // validate it before anything is registered (an Output cannot be inspected then). readSecrets wraps each
+    // in pulumi.secret straight away, and no message ever echoes one.
     get: (key) => config.get(key),
     isSecret: (key) =>
       typeof runtime.isConfigSecret === "function" ? runtime.isConfigSecret(prefix + key) : undefined,

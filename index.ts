@@ -13,6 +13,7 @@ import { PostgresDatabase } from "./components/postgres";
 import { loadSettings, pulumiConfigSource } from "./config";
 import { VolumeIdentity, volumeChangeProblem } from "./lib/database";
 import { localMachine } from "./lib/machine";
+import { dockerConfigJson } from "./lib/registry";
 import { PART_OF, selectorLabels } from "./lib/labels";
 
 // Everything is validated before the first resource is registered: a bad value fails the preview whole.
@@ -39,7 +40,7 @@ const volumeCheck: pulumi.Output<string> =
         .apply((previous: VolumeIdentity | undefined) => {
           const problem = volumeChangeProblem(previous, volumeIdentity, db.allowReplacement);
           if (problem) {
-            throw new Error(problem);
+            throw new pulumi.RunError(problem);
           }
           return settings.namespace;
         })
@@ -137,13 +138,12 @@ const pullSecret = registry
           labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" },
         },
         type: "kubernetes.io/dockerconfigjson",
+        immutable: true,
         data: {
           ".dockerconfigjson": pulumi.secret(
-            registry.password.apply((password) => {
-              const auth = Buffer.from(`${registry.username}:${password}`).toString("base64");
-              const config = { auths: { [registry.host]: { username: registry.username, password, auth } } };
-              return Buffer.from(JSON.stringify(config)).toString("base64");
-            }),
+            registry.password.apply((password) =>
+              Buffer.from(dockerConfigJson(registry.host, registry.username, password)).toString("base64"),
+            ),
           ),
         },
       },

@@ -33,9 +33,9 @@ export const PLAIN_ENV_KEYS = ["BACKEND_URL", "FRONTEND_URL", "LOG_LEVEL"] as co
 /**
  * The Secret and the ConfigMap both services read their environment from.
  *
- * Both are auto-named. pulumi-kubernetes treats a change of a Secret's or ConfigMap's data as a replacement
- * (unless the provider's `enableSecretMutable`/`enableConfigMapMutable` is set, which this program never
- * does), and an auto-named replacement is created before the old one is deleted, under a new name. The
+ * Both are auto-named and `immutable`. pulumi-kubernetes replaces an immutable object on any change of its
+ * data (whatever its `enableSecretMutable`/`enableConfigMapMutable` settings), and an auto-named replacement
+ * is created before the old one is deleted, under a new name. The
  * Deployments reference that name, so their pod template changes and the pods roll: a changed secret or
  * setting reaches the app with no `kubectl rollout restart`, and no running pod loses its Secret midway.
  * An explicit `metadata.name` would instead force delete-before-replace.
@@ -69,6 +69,9 @@ export class AppEnvironment extends pulumi.ComponentResource {
       {
         metadata: { namespace: args.namespace, labels },
         type: "Opaque",
+        // Immutable: a change is always a replacement under a new name (and so a rollout), even where a
+        // user enables the provider's mutable-Secret option; the API server also rejects in-place edits.
+        immutable: true,
         data: pulumi.secret(
           pulumi
             .output(secretValues)
@@ -89,6 +92,7 @@ export class AppEnvironment extends pulumi.ComponentResource {
       `${name}-config`,
       {
         metadata: { namespace: args.namespace, labels },
+        immutable: true,
         data: {
           BACKEND_URL: args.settings.backendUrl,
           FRONTEND_URL: args.settings.frontendUrl,

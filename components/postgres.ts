@@ -44,7 +44,12 @@ export class PostgresDatabase extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("todo:database:PostgresDatabase", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    const labelInput: LabelInput = { component: "database", instance: args.instance };
+    // The image tag is the version label (never in a selector: see lib/labels.ts).
+    const labelInput: LabelInput = {
+      component: "database",
+      instance: args.instance,
+      version: args.image.split("@")[0].split(":").pop(),
+    };
     const labels = standardLabels(labelInput);
 
     const password = new random.RandomPassword(
@@ -59,6 +64,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       {
         metadata: { namespace: args.namespace, labels },
         type: "Opaque",
+        // Immutable and auto-named, like the app's Secret: a new password rolls the database pod.
+        immutable: true,
         data: pulumi.secret({
           POSTGRES_PASSWORD: password.result.apply((p) => Buffer.from(p, "utf8").toString("base64")),
         }),

@@ -4,6 +4,7 @@
  * (`pkg/skaffold/cluster`): a context named `minikube`, or one whose cluster certificate lives under the
  * minikube home, is minikube; `kind-*` and `docker-desktop` share the local daemon; anything else is remote.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as os from "os";
 import * as path from "path";
 
@@ -137,7 +138,7 @@ export function minikubeDockerEndpoint(profile: string, run: CommandRunner): Doc
   const args = ["-p", profile, "docker-env", "--shell", "none"];
   const result = run("minikube", args);
   if (result.error || result.status === null) {
-    throw new Error(
+    throw new pulumi.RunError(
       `buildTarget is "minikube" but the minikube command could not be run (${result.error?.message ?? "not found"}). ` +
         "Install minikube (https://minikube.sigs.k8s.io/docs/start/), or set todo-app:dockerHost to minikube's " +
         "Docker daemon, or choose another todo-app:buildTarget (docker, registry).",
@@ -153,14 +154,14 @@ export function minikubeDockerEndpoint(profile: string, run: CommandRunner): Doc
       : stopped
         ? `minikube profile "${profile}" is not running: run \`minikube start -p ${profile}\` and try again.`
         : `Check \`minikube -p ${profile} status\`; run \`minikube start -p ${profile}\` if it is stopped.`;
-    throw new Error(
+    throw new pulumi.RunError(
       `Could not find minikube's Docker daemon (\`minikube ${args.join(" ")}\` exited ${result.status}). ${hint}\n` +
         output.trim(),
     );
   }
   const endpoint = parseDockerEnv(result.stdout);
   if (!endpoint) {
-    throw new Error(
+    throw new pulumi.RunError(
       `\`minikube ${args.join(" ")}\` printed no DOCKER_HOST; set todo-app:dockerHost to minikube's Docker daemon.`,
     );
   }

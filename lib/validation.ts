@@ -1,3 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+
 /**
  * Pure validators for stack configuration. Each returns the parsed value or pushes a message that names the
  * config key, the bad value and what is accepted, so a user can fix every problem from one failed preview.
@@ -31,8 +33,11 @@ export class ConfigProblems {
   }
 }
 
-/** Thrown by the config loader; its message lists every problem, one per line. */
-export class ConfigValidationError extends Error {
+/**
+ * Thrown by the config loader; its message lists every problem, one per line. A RunError, so Pulumi prints
+ * the message alone, without a stack trace into the program.
+ */
+export class ConfigValidationError extends pulumi.RunError {
   constructor(readonly problems: readonly string[]) {
     super(
       `Invalid stack configuration (nothing was deployed):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
@@ -51,6 +56,11 @@ export function isDns1123Label(value: string): boolean {
 /** A StorageClass (and most cluster-scoped names) is an RFC 1123 subdomain: dot-separated labels, at most 253. */
 export function isDns1123Subdomain(value: string): boolean {
   return value.length <= 253 && value.split(".").every(isDns1123Label);
+}
+
+/** Namespaces every cluster shares; a stack must never take one over. */
+export function isSharedNamespace(value: string): boolean {
+  return value === "default" || value.startsWith("kube-");
 }
 
 /**
@@ -121,6 +131,12 @@ export function redactUrl(value: string): string {
     if (url.password) {
       url.password = "****";
     }
+    // libpq also takes credentials as query parameters (password, sslpassword, ...).
+    for (const key of [...url.searchParams.keys()]) {
+      if (/pass|secret|token|key/i.test(key)) {
+        url.searchParams.set(key, "****");
+      }
+    }
     return url.toString();
   } catch {
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value);
@@ -128,7 +144,8 @@ export function redactUrl(value: string): string {
   }
 }
 
-const POSTGRES_SCHEMES = ["postgresql:", "postgres:", "postgresql+psycopg2:", "postgresql+asyncpg:"];
+// The app connects with psycopg2 (SQLAlchemy's default PostgreSQL driver); an asyncpg URL would crash it.
+const POSTGRES_SCHEMES = ["postgresql:", "postgres:", "postgresql+psycopg2:"];
 
 /**
  * A PostgreSQL connection URL with a host: the only kind of database the app supports in a cluster.
@@ -152,7 +169,7 @@ export function postgresUrlProblem(value: string): string | undefined {
 
 export const POSTGRES_URL_ACCEPTED =
   "a PostgreSQL URL such as postgresql://user:password@host:5432/todo (schemes: postgresql, postgres, " +
-  "postgresql+psycopg2, postgresql+asyncpg; a host is required)";
+  "postgresql+psycopg2; a host is required)";
 
 /** A URL a browser can open; used for `frontendUrl`. */
 export function isHttpUrl(value: string): boolean {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 
 import { ConfigSource, Machine, Settings, loadSettings } from "../config";
 import { CommandResult } from "../lib/buildTarget";
-import { ConfigValidationError } from "../lib/validation";
+import { ConfigValidationError, redactUrl } from "../lib/validation";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "./support/program";
 
 const SECRET_KEYS = new Set(["databaseUrl", "cohereApiKey", "betterAuthSecret", "registryPassword"]);
@@ -85,6 +85,12 @@ describe("bad input is refused before anything is registered", () => {
     ["namespace", "Todo_Dev", /todo-app:namespace = "Todo_Dev" is not valid: a DNS-1123 label/],
     ["namespace", "a".repeat(64), /todo-app:namespace = "a{64}" is not valid: a DNS-1123 label: at most 63/],
     ["namespace", "-todo", /todo-app:namespace = "-todo" is not valid/],
+    ["namespace", "default", /todo-app:namespace = "default" is not valid: a namespace of this stack's own/],
+    [
+      "namespace",
+      "kube-system",
+      /todo-app:namespace = "kube-system" is not valid: a namespace of this stack's own/,
+    ],
     ["replicas", "0", /todo-app:replicas = "0" is not valid: a whole number from 1 to 20/],
     ["replicas", "1.5", /todo-app:replicas = "1.5" is not valid: a whole number from 1 to 20/],
     ["replicas", "two", /todo-app:replicas = "two" is not valid/],
@@ -218,6 +224,7 @@ describe("bad input is refused before anything is registered", () => {
     ["mysql://root:hunter2@db:3306/todo", /scheme is "mysql:"/],
     ["postgresql:///todo", /it has no host/],
     ["not a url", /it is not a URL/],
+    ["postgresql+asyncpg://u:hunter2@db/todo", /scheme is "postgresql\+asyncpg:"/],
   ])("refuses databaseUrl %s without printing its password", (url, reason) => {
     const problems = problemsOf({ databaseUrl: url });
     expect(problems).toHaveLength(1);
@@ -265,6 +272,16 @@ describe("bad input is refused before anything is registered", () => {
     expect(problems[0]).toMatch(
       /todo-app:replica is not a setting of this program; did you mean todo-app:replicas\?/,
     );
+  });
+});
+
+describe("redactUrl", () => {
+  it("masks the password, and credentials passed as query parameters", () => {
+    expect(redactUrl("postgresql://u:hunter2@db:5432/todo")).toBe("postgresql://u:****@db:5432/todo");
+    const shown = redactUrl("postgresql://db/todo?sslmode=require&password=hunter2&sslpassword=x");
+    expect(shown).not.toContain("hunter2");
+    expect(shown).toContain("sslmode=require");
+    expect(redactUrl("no url here")).toBe("<not a URL>");
   });
 });
 
@@ -325,6 +342,21 @@ describe("build target", () => {
   it("requires registryServer for a remote cluster, and says why", () => {
     const problems = problemsOf({ kubeContext: "gke_acme_europe-west1_prod" });
     expect(problems[0]).toMatch(/buildTarget resolved to "registry" .*not a local cluster.*registryServer/);
+  });
+
+  it("requires registry credentials for a remote cluster, before anything starts", () => {
+    const problems = problemsOf({ kubeContext: "gke_acme_prod", registryServer: "ghcr.io/acme" });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(
+      /todo-app:registryUsername = "" is not valid: the user to push and pull with at ghcr.io\/acme/,
+    );
+    expect(problems[1]).toMatch(
+      /todo-app:registryPassword is not set: set it with `pulumi config set --secret registryPassword`/,
+    );
+  });
+
+  it("does not ask for registry credentials when the registry is not used", () => {
+    expect(() => load({ registryServer: "ghcr.io/acme" })).not.toThrow();
   });
 
   it("pushes to the configured registry with the password kept secret", async () => {

@@ -143,8 +143,9 @@ describe("a default stack (only databaseUrl set)", () => {
     const data = unwrap<Record<string, string>>(secret.data);
     expect(Object.keys(data).sort()).toEqual(["BETTER_AUTH_SECRET", "DATABASE_URL"]);
     expect(Buffer.from(data.DATABASE_URL, "base64").toString()).toBe(DATABASE_URL);
-    // The Secret is auto-named, so a change of its data replaces it under a new name and rolls the pods.
+    // Auto-named and immutable: a change of its data replaces it under a new name, and the pods roll.
     expect(secret.metadata.name).toBeUndefined();
+    expect(secret.immutable).toBe(true);
   });
 
   it("generates BETTER_AUTH_SECRET with @pulumi/random when none is configured (48 characters, kept in state)", () => {
@@ -160,6 +161,7 @@ describe("a default stack (only databaseUrl set)", () => {
       LOG_LEVEL: "info",
     });
     expect(cm.metadata.name).toBeUndefined();
+    expect(cm.immutable).toBe(true);
   });
 
   it("gives both containers every secret through secretKeyRef to that Secret, never as a literal value", () => {
