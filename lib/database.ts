@@ -94,16 +94,27 @@ const PG_ISREADY = [
 /**
  * Makes the password in the Secret authoritative on every start. The official image sets the password only
  * when it initialises an empty data directory; after a destroy and up (the claim is retained, but a new
- * password is generated) the app would be locked out. Local socket connections are trusted by the image, so
- * the hook can always set it; the password comes from the environment, never from this command line.
+ * password is generated) the app would be locked out.
+ *
+ * - It waits for the server on TCP 127.0.0.1: during first initialisation the image runs a temporary server
+ *   on the socket only (and creates the database on it), which must be left alone.
+ * - It then connects over the local socket, which the image trusts, and sets the password with psql's
+ *   `\getenv`, so the password is never on a command line (visible in /proc); `log_min_error_statement` is
+ *   raised for the session so a failed ALTER can never print it in the server log.
+ * - It always exits 0: a failed postStart hook kills the container, which during first initialisation could
+ *   leave a half-made data directory. The outcome goes to the container log instead.
  */
 const RECONCILE_PASSWORD = [
   "sh",
   "-c",
   [
-    'for i in $(seq 1 300); do pg_isready -q -h /var/run/postgresql -U "$POSTGRES_USER" -d "$POSTGRES_DB" && break; sleep 1; done',
-    "printf '%s\\n' \"ALTER ROLE \\\"$POSTGRES_USER\\\" PASSWORD :'pw';\" | " +
-      'psql -q -v ON_ERROR_STOP=1 -v pw="$POSTGRES_PASSWORD" -h /var/run/postgresql -U "$POSTGRES_USER" -d "$POSTGRES_DB"',
+    'for i in $(seq 1 600); do pg_isready -q -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB" && break; sleep 1; done',
+    "if printf '%s\\n' '\\getenv pw POSTGRES_PASSWORD' \"SET log_statement = 'none';\" \"SET log_min_error_statement = 'panic';\" " +
+      "'ALTER ROLE :\"role\" PASSWORD :'\\''pw'\\'';' | " +
+      'psql -q -X -v ON_ERROR_STOP=1 -v role="$POSTGRES_USER" -h /var/run/postgresql -U "$POSTGRES_USER" -d "$POSTGRES_DB"; ' +
+      "then echo 'todo-postgres: password set from the Secret' > /proc/1/fd/1; " +
+      "else echo 'todo-postgres: could not set the password from the Secret; clients may fail to log in' > /proc/1/fd/2; fi",
+    "exit 0",
   ].join("; "),
 ];
 

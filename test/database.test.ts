@@ -26,6 +26,8 @@ describe("a stack with no configuration at all", () => {
   it("runs one replica of the pinned official image behind a headless Service todo-postgres:5432", () => {
     const sts = run.one(STS).inputs;
     expect(sts.metadata.name).toBe("todo-postgres");
+    expect(sts.spec.template.metadata.labels["app.kubernetes.io/version"]).toBe("16.6-bookworm");
+    expect(sts.spec.selector.matchLabels["app.kubernetes.io/version"]).toBeUndefined();
     expect(sts.spec.replicas).toBe(1);
     expect(sts.spec.serviceName).toBe("todo-postgres");
     expect(sts.spec.template.spec.containers[0].image).toBe("postgres:16.6-bookworm");
@@ -97,6 +99,7 @@ describe("a stack with no configuration at all", () => {
     expect(run.one("random:index/randomPassword:RandomPassword", "database-password").inputs.length).toBe(32);
     const credentials = run.one("kubernetes:core/v1:Secret", "database-credentials").inputs;
     expect(isSecretInput(credentials.data)).toBe(true);
+    expect(credentials.immutable).toBe(true);
     const env = run.one(STS).inputs.spec.template.spec.containers[0].env;
     const password = env.find((e: any) => e.name === "POSTGRES_PASSWORD");
     expect(password.value).toBeUndefined();
@@ -110,8 +113,14 @@ describe("a stack with no configuration at all", () => {
     const c = run.one(STS).inputs.spec.template.spec.containers[0];
     const script = c.lifecycle.postStart.exec.command.join(" ");
     expect(script).toContain("ALTER ROLE");
-    expect(script).toContain('pw="$POSTGRES_PASSWORD"');
+    // Read by psql from the environment: never on a command line, never in the server log, never literal.
+    expect(script).toContain("\\getenv pw POSTGRES_PASSWORD");
+    expect(script).not.toMatch(/-v pw=|\$POSTGRES_PASSWORD/);
+    expect(script).toContain("SET log_min_error_statement = 'panic'");
     expect(script).not.toContain("r".repeat(32));
+    // Waits for the real server (TCP), not the socket-only server of first initialisation, and never fails.
+    expect(script).toMatch(/pg_isready -q -h 127\.0\.0\.1/);
+    expect(script.trim().endsWith("exit 0")).toBe(true);
   });
 
   it("composes DATABASE_URL from the generated password, as a Pulumi secret", () => {
