@@ -15,6 +15,9 @@ const nextConfig = {
     "*": ["node_modules/sharp/**", "node_modules/@img/**", "node_modules/typescript/**"],
   },
   poweredByHeader: false,
+  // Next would otherwise write its response cache (e.g. the prerendered 404) under .next/server at run time,
+  // which the pod's read-only root filesystem refuses; the in-memory cache serves just as well here.
+  experimental: { isrFlushToDisk: false },
   // Type errors still fail the build; linting belongs to the repository's own lint step, not to image builds.
   eslint: { ignoreDuringBuilds: true },
 };

@@ -22,6 +22,8 @@ const repoRoot = path.resolve(__dirname, "..", "..");
 
 /** What differs between the two services' image checks. */
 export interface ImageSpec {
+  /** Paths requested after the health check; each must answer below 500, and nothing may hit the read-only root. */
+  exercisePaths?: string[];
   readonly service: "backend" | "frontend";
   /** The Dockerfile's build arg that names the base image. */
   readonly baseArg: "PYTHON_IMAGE" | "NODE_IMAGE";
@@ -293,6 +295,16 @@ export function describeImage(spec: ImageSpec): void {
       const body = await waitForJson(`http://127.0.0.1:${port}${spec.healthPath}`, name, 90_000);
       console.log(`${spec.service}: GET ${spec.healthPath} -> ${JSON.stringify(body)}`);
       spec.checkHealth(body);
+      // Beyond the health check: pages that make the app render, cache and log, under the read-only root.
+      for (const pathname of spec.exercisePaths ?? []) {
+        const response = await fetch(`http://127.0.0.1:${port}${pathname}`);
+        console.log(`${spec.service}: GET ${pathname} -> ${response.status}`);
+        expect(response.status, `GET ${pathname}`).toBeLessThan(500);
+      }
+      const logs = docker(["logs", name]);
+      expect(`${logs.stdout}\n${logs.stderr}`).not.toMatch(
+        /read-only file system|EROFS|Failed to update prerender cache/i,
+      );
     });
 
     it(`adds at most ${spec.maxAddedMB} MB above its base image`, (ctx) => {
