@@ -9,11 +9,11 @@ import * as random from "@pulumi/random";
 
 import { AppEnvironment } from "./components/appEnvironment";
 import { AppService } from "./components/appService";
-import { PostgresDatabase } from "./components/postgres";
+import { PostgresDatabase, checkDatabaseVolume } from "./components/postgres";
+import { RegistryCredentials } from "./components/registryCredentials";
 import { loadSettings, pulumiConfigSource } from "./config";
-import { VolumeIdentity, volumeChangeProblem } from "./lib/database";
+import { VolumeIdentity } from "./lib/database";
 import { localMachine } from "./lib/machine";
-import { dockerConfigJson } from "./lib/registry";
 import { PART_OF, selectorLabels } from "./lib/labels";
 
 // Everything is validated before the first resource is registered: a bad value fails the preview whole.
@@ -28,22 +28,11 @@ const volumeIdentity: VolumeIdentity | undefined =
     ? { namespace: settings.namespace, storageClass: db.storageClass, size: db.storageSize }
     : undefined;
 
-// Before anything is touched, compare the database volume with the one the last update used (this stack's
-// own outputs) and refuse a change that would start it on a new, empty volume. The provider depends on the
-// check, so no Kubernetes object is created, changed or deleted when it fails.
+// Before anything is touched, a change that would start the database on a new, empty volume is refused.
+// The provider depends on the check, so when it fails no Kubernetes object is created, changed or deleted.
 const volumeCheck: pulumi.Output<string> =
   db.mode === "in-cluster" && volumeIdentity
-    ? new pulumi.StackReference("previous-update", {
-        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
-      })
-        .getOutput("databaseVolume")
-        .apply((previous: VolumeIdentity | undefined) => {
-          const problem = volumeChangeProblem(previous, volumeIdentity, db.allowReplacement);
-          if (problem) {
-            throw new pulumi.RunError(problem);
-          }
-          return settings.namespace;
-        })
+    ? checkDatabaseVolume(volumeIdentity, db.allowReplacement).apply(() => settings.namespace)
     : pulumi.output(settings.namespace);
 
 // One explicit provider on the configured context: nothing falls back to kubectl's current-context, so a
@@ -130,25 +119,13 @@ const environment = new AppEnvironment("app", {
 // A remote cluster pulls from the registry the images were pushed to, with the same credentials.
 const registry = settings.build.registry;
 const pullSecret = registry
-  ? new k8s.core.v1.Secret(
-      "registry-credentials",
-      {
-        metadata: {
-          namespace: ns,
-          labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" },
-        },
-        type: "kubernetes.io/dockerconfigjson",
-        immutable: true,
-        data: {
-          ".dockerconfigjson": pulumi.secret(
-            registry.password.apply((password) =>
-              Buffer.from(dockerConfigJson(registry.host, registry.username, password)).toString("base64"),
-            ),
-          ),
-        },
-      },
-      { provider },
-    )
+  ? new RegistryCredentials("registry", {
+      namespace: ns,
+      provider,
+      host: registry.host,
+      username: registry.username,
+      password: registry.password,
+    })
   : undefined;
 
 const common = {
@@ -160,7 +137,7 @@ const common = {
   replicas: settings.replicas,
   env: environment.secretEnv,
   envFrom: environment.configEnvFrom,
-  imagePullSecrets: pullSecret ? [pullSecret.metadata.name] : undefined,
+  imagePullSecrets: pullSecret ? [pullSecret.secretName] : undefined,
 };
 
 const backend = new AppService("backend", {

@@ -9,6 +9,7 @@ import {
   claimTemplateName,
   databaseUrl,
   postgresStatefulSetSpec,
+  volumeChangeProblem,
 } from "../lib/database";
 import { LabelInput, selectorLabels, standardLabels } from "../lib/labels";
 import { ingressOnlyFromSpec } from "../lib/podSpec";
@@ -119,4 +120,25 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     this.claimName = `${claimTemplate}-${POSTGRES_SERVICE}-0`;
     this.registerOutputs({ url: this.url, serviceName: this.serviceName, claimName: this.claimName });
   }
+}
+
+/**
+ * Compares the database volume this update would use with the one the last update used, read from this
+ * stack's own outputs (`databaseVolume`), and fails with a clear message when it would start the database
+ * on a new, empty volume and the user has not opted in. Resolves to the identity when it is safe to go on.
+ */
+export function checkDatabaseVolume(
+  identity: VolumeIdentity,
+  allowReplacement: boolean,
+): pulumi.Output<VolumeIdentity> {
+  const self = new pulumi.StackReference("previous-update", {
+    name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+  });
+  return self.getOutput("databaseVolume").apply((previous: VolumeIdentity | undefined) => {
+    const problem = volumeChangeProblem(previous, identity, allowReplacement);
+    if (problem) {
+      throw new pulumi.RunError(problem);
+    }
+    return identity;
+  });
 }
