@@ -82,6 +82,8 @@ export interface Settings {
   /** Host at which a NodePort can be opened (minikube's IP, or localhost). */
   readonly nodeHost: string;
   readonly frontendUrl: string;
+  /** Whether frontendUrl was configured (a public URL the user knows) rather than derived. */
+  readonly frontendUrlConfigured: boolean;
   readonly build: BuildSettings;
   readonly backend: {
     readonly image: ImageSource;
@@ -344,6 +346,7 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
     frontendNodePort,
     nodeHost,
     frontendUrl,
+    frontendUrlConfigured: frontendUrlRaw !== "",
     build: {
       target: detection.target,
       reason: detection.reason,

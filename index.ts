@@ -172,9 +172,12 @@ const frontend = new AppService("frontend", {
 export const namespace = ns;
 export const kubeContext = settings.kubeContext;
 export const buildTarget = settings.build.target;
-/** The URL to open in a browser: the node address and the NodePort Kubernetes actually allocated. */
+/**
+ * The URL to open in a browser: the configured public URL, else the node address and the NodePort
+ * Kubernetes actually allocated.
+ */
 export const frontendUrl = frontend.nodePort.apply((port) =>
-  port ? `http://${settings.nodeHost}:${port}` : settings.frontendUrl,
+  !settings.frontendUrlConfigured && port ? `http://${settings.nodeHost}:${port}` : settings.frontendUrl,
 );
 /** Prints a reachable URL where the node address is not routable from this machine (minikube on macOS). */
 export const frontendUrlCommand =

@@ -268,6 +268,10 @@ describe("a stack with every option set", () => {
     expect(container(run, "backend").resources.limits.memory).toBe("512Mi");
   });
 
+  it("exports the configured public URL as the URL to open", () => {
+    expect(run.outputs.frontendUrl).toBe("https://todo.example.com");
+  });
+
   it("lets Kubernetes pick the NodePort when frontendNodePort is 0", () => {
     const port = run.one(SERVICE, "frontend-service").inputs.spec.ports[0];
     expect(port.nodePort).toBeUndefined();
