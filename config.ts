@@ -13,6 +13,7 @@ import {
   DockerEndpoint,
   Kubeconfig,
   detectBuildTarget,
+  kindClusterOf,
   kubeconfigFiles,
   minikubeDockerEndpoint,
   minikubeHome,
@@ -293,7 +294,7 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
       : {
           target: buildTargetChoice,
           reason: `todo-app:buildTarget is "${buildTargetChoice}"`,
-          kindCluster: kubeContext.startsWith("kind-") ? kubeContext.slice(5) : undefined,
+          kindCluster: kindClusterOf(kubeContext),
         };
 
   if (detection.target === "registry" && registry) {

@@ -52,6 +52,11 @@ export function kubeconfigFiles(
   return [path.join(home, ".kube", "config")];
 }
 
+/** The kind cluster a context belongs to (`kind-dev` -> `dev`), as `kind load --name` wants it. */
+export function kindClusterOf(kubeContext: string): string | undefined {
+  return kubeContext.startsWith("kind-") ? kubeContext.slice("kind-".length) : undefined;
+}
+
 export function detectBuildTarget(
   kubeContext: string,
   kubeconfig: Kubeconfig | undefined,
@@ -68,12 +73,9 @@ export function detectBuildTarget(
       reason: `the cluster certificate of "${kubeContext}" is under ${minikubeDir}`,
     };
   }
-  if (kubeContext.startsWith("kind-")) {
-    return {
-      target: "docker",
-      reason: `kube context "${kubeContext}" is a kind cluster`,
-      kindCluster: kubeContext.slice("kind-".length),
-    };
+  const kindCluster = kindClusterOf(kubeContext);
+  if (kindCluster !== undefined) {
+    return { target: "docker", reason: `kube context "${kubeContext}" is a kind cluster`, kindCluster };
   }
   if (kubeContext === "docker-desktop" || kubeContext === "docker-for-desktop") {
     return { target: "docker", reason: `kube context "${kubeContext}" is Docker Desktop` };

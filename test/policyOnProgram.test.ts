@@ -7,19 +7,12 @@ import { describe, expect, it } from "vitest";
 
 import { policies } from "../policy/rules";
 import { FakeResource, runResourcePolicy, runStackPolicy } from "../policy/testing";
-import { DATABASE_URL, ProgramRun, runProgram, unwrap } from "./support/program";
-
-function plain(value: unknown): unknown {
-  const v = unwrap(value);
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  return v;
-}
+import { DATABASE_URL, ProgramRun, runProgram, unwrapDeep } from "./support/program";
 
 async function violations(run: ProgramRun): Promise<string[]> {
   const resources: FakeResource[] = run.resources
     .filter((r) => r.type.startsWith("kubernetes:"))
-    .map((r) => ({ type: r.type, name: r.name, props: plain(r.inputs) as object }));
+    .map((r) => ({ type: r.type, name: r.name, props: unwrapDeep(r.inputs) as object }));
   const found: string[] = [];
   for (const policy of policies) {
     if ("validateResource" in policy) {

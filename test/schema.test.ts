@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 
-import { DATABASE_URL, ProgramRun, RegisteredResource, runProgram, unwrap } from "./support/program";
+import { DATABASE_URL, ProgramRun, runProgram, unwrapDeep } from "./support/program";
 
 interface Model {
   validate(): void;
@@ -29,25 +29,12 @@ export function modelFor(type: string): ModelClass {
   return module[kind];
 }
 
-/** The object as the API server would receive it: recorded inputs with secrets unwrapped. */
-function manifest(resource: RegisteredResource): object {
-  const unwrapDeep = (value: unknown): unknown => {
-    const plain = unwrap(value);
-    if (Array.isArray(plain)) return plain.map(unwrapDeep);
-    if (plain && typeof plain === "object") {
-      return Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, unwrapDeep(v)]));
-    }
-    return plain;
-  };
-  return unwrapDeep(resource.inputs) as object;
-}
-
 export function validateAll(run: ProgramRun): string[] {
   const failures: string[] = [];
   for (const resource of run.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
     const Model = modelFor(resource.type);
     try {
-      new Model(manifest(resource)).validate();
+      new Model(unwrapDeep(resource.inputs) as object).validate();
     } catch (error) {
       failures.push(`${resource.type} ${resource.name}: ${(error as Error).message}`);
     }

@@ -259,6 +259,16 @@ export function unwrap<T = any>(value: unknown): T {
   return (isSecretInput(value) ? (value as { value: unknown }).value : value) as T;
 }
 
+/** A recorded input with every secret inside it unwrapped: the object as the API server would receive it. */
+export function unwrapDeep(value: unknown): unknown {
+  const plain = unwrap(value);
+  if (Array.isArray(plain)) return plain.map(unwrapDeep);
+  if (plain && typeof plain === "object") {
+    return Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, unwrapDeep(v)]));
+  }
+  return plain;
+}
+
 /** What a real provider would add to the state: only what the program reads back. */
 function providerState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
   const state: Record<string, any> = { ...inputs };
@@ -275,10 +285,6 @@ function providerState(type: string, name: string, inputs: Record<string, any>):
     state.result = "r".repeat(inputs.length ?? 16);
   }
   return state;
-}
-
-export function promiseOf<T>(output: { apply<U>(f: (t: T) => U): unknown }): Promise<T> {
-  return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
 export async function isSecret(output: unknown): Promise<boolean> {
