@@ -107,6 +107,15 @@ export async function runResourcePolicy(policy: Policy, resource: FakeResource):
   return { violations };
 }
 
+/** The violations a resource rule reports; fails if the rule declared itself not applicable to the resource. */
+export async function violationsOf(policy: Policy, resource: FakeResource): Promise<string[]> {
+  const outcome = await runResourcePolicy(policy, resource);
+  if (outcome.notApplicable !== undefined) {
+    throw new Error(`${policy.name} does not apply to ${resource.type}: ${outcome.notApplicable}`);
+  }
+  return outcome.violations;
+}
+
 /** Runs a stack rule over a whole fake stack and collects what it reports (with the URN, if any). */
 export async function runStackPolicy(policy: Policy, resources: FakeResource[]): Promise<StackViolation[]> {
   const validateStack = (policy as StackValidationPolicy).validateStack;

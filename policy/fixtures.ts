@@ -1,0 +1,247 @@
+// Test fixtures: one builder per resource kind, each returning a resource that passes every rule of the pack. A test
+// takes the valid resource and changes one field through the builder's callback, so each test shows exactly the
+// mutation a rule must catch. The workloads are modelled on the program's backend Deployment, but written out here
+// because the pack must not import the program.
+import type * as k8s from "@pulumi/kubernetes";
+import type { Unwrap } from "@pulumi/pulumi";
+
+import type { FakeResource } from "./testing";
+import type { Container, PodSpec } from "./workload";
+
+export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+export const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
+export const DAEMON_SET = "kubernetes:apps/v1:DaemonSet";
+export const JOB = "kubernetes:batch/v1:Job";
+export const CRON_JOB = "kubernetes:batch/v1:CronJob";
+export const POD = "kubernetes:core/v1:Pod";
+export const SERVICE = "kubernetes:core/v1:Service";
+export const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+export type Probe = Unwrap<k8s.types.input.core.v1.Probe>;
+export type DeploymentProps = Unwrap<k8s.apps.v1.DeploymentArgs>;
+export type StatefulSetProps = Unwrap<k8s.apps.v1.StatefulSetArgs>;
+export type DaemonSetProps = Unwrap<k8s.apps.v1.DaemonSetArgs>;
+export type JobProps = Unwrap<k8s.batch.v1.JobArgs>;
+export type CronJobProps = Unwrap<k8s.batch.v1.CronJobArgs>;
+export type PodProps = Unwrap<k8s.core.v1.PodArgs>;
+
+/** What a builder's callback may change. `pod` and `container` are the objects inside `props`, not copies. */
+export interface Fixture<P> {
+  props: P;
+  /** The pod spec inside `props`. */
+  pod: PodSpec;
+  /** The "backend" container inside `pod`. */
+  container: Container;
+}
+
+export type Change<P> = (fixture: Fixture<P>) => void;
+
+export function labelsOf(component: string): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": `todo-${component}`,
+    "app.kubernetes.io/instance": "todo-dev",
+    "app.kubernetes.io/component": component,
+    "app.kubernetes.io/part-of": "todo-app",
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/version": "0.1.0",
+  };
+}
+
+/** The stable subset of the labels, as the program's selectors use them. */
+export function selectorOf(component: string): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": `todo-${component}`,
+    "app.kubernetes.io/instance": "todo-dev",
+    "app.kubernetes.io/component": component,
+  };
+}
+
+export function httpProbe(path: string, extra: Omit<Probe, "httpGet">): Probe {
+  return { httpGet: { path, port: "http", scheme: "HTTP" }, ...extra };
+}
+
+function secretEnv(name: string, key: string) {
+  return { name, valueFrom: { secretKeyRef: { name: "todo-secrets", key } } };
+}
+
+/** The backend container as the program builds it: every rule of the pack is satisfied. */
+export function backendContainer(): Container {
+  return {
+    name: "backend",
+    image: "todo-backend:3f9c2a1b",
+    imagePullPolicy: "IfNotPresent",
+    ports: [{ name: "http", containerPort: 7860, protocol: "TCP" }],
+    env: [
+      secretEnv("DATABASE_URL", "database-url"),
+      secretEnv("COHERE_API_KEY", "cohere-api-key"),
+      secretEnv("BETTER_AUTH_SECRET", "better-auth-secret"),
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "FRONTEND_URL", value: "http://frontend:3000" },
+    ],
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    securityContext: {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    startupProbe: httpProbe("/health", { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }),
+    readinessProbe: httpProbe("/ready", { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 }),
+    livenessProbe: httpProbe("/health", { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+  };
+}
+
+/** UID/GID 10001 at pod level, seccomp RuntimeDefault, no token, a writable emptyDir /tmp. */
+export function backendPodSpec(): PodSpec {
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containers: [backendContainer()],
+    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+  };
+}
+
+const backendMetadata = () => ({ name: "backend", namespace: "todo", labels: labelsOf("backend") });
+
+/** Wraps a fresh backend pod spec in a resource of `type`, then applies the test's one change. */
+function build<P>(type: string, wrap: (pod: PodSpec) => P, change?: Change<P>): FakeResource {
+  const pod = backendPodSpec();
+  const props = wrap(pod);
+  change?.({ props, pod, container: pod.containers[0] });
+  return { type, props: props as object };
+}
+
+/** Two replicas, a version-free selector, RollingUpdate with maxSurge 1 and maxUnavailable 0. */
+export function deployment(change?: Change<DeploymentProps>): FakeResource {
+  return build<DeploymentProps>(
+    DEPLOYMENT,
+    (pod) => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: backendMetadata(),
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: selectorOf("backend") },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        template: { metadata: { labels: labelsOf("backend") }, spec: pod },
+      },
+    }),
+    change,
+  );
+}
+
+export function statefulSet(change?: Change<StatefulSetProps>): FakeResource {
+  return build<StatefulSetProps>(
+    STATEFUL_SET,
+    (pod) => ({
+      metadata: backendMetadata(),
+      spec: {
+        replicas: 2,
+        serviceName: "backend",
+        selector: { matchLabels: selectorOf("backend") },
+        template: { metadata: { labels: labelsOf("backend") }, spec: pod },
+      },
+    }),
+    change,
+  );
+}
+
+export function daemonSet(change?: Change<DaemonSetProps>): FakeResource {
+  return build<DaemonSetProps>(
+    DAEMON_SET,
+    (pod) => ({
+      metadata: backendMetadata(),
+      spec: {
+        selector: { matchLabels: selectorOf("backend") },
+        template: { metadata: { labels: labelsOf("backend") }, spec: pod },
+      },
+    }),
+    change,
+  );
+}
+
+/** A run-to-completion pod: restartPolicy Never, no selector of its own. */
+export function job(change?: Change<JobProps>): FakeResource {
+  return build<JobProps>(
+    JOB,
+    (pod) => {
+      pod.restartPolicy = "Never";
+      return {
+        metadata: backendMetadata(),
+        spec: { template: { metadata: { labels: labelsOf("backend") }, spec: pod } },
+      };
+    },
+    change,
+  );
+}
+
+export function cronJob(change?: Change<CronJobProps>): FakeResource {
+  return build<CronJobProps>(
+    CRON_JOB,
+    (pod) => {
+      pod.restartPolicy = "Never";
+      return {
+        metadata: backendMetadata(),
+        spec: {
+          schedule: "0 3 * * *",
+          jobTemplate: { spec: { template: { metadata: { labels: labelsOf("backend") }, spec: pod } } },
+        },
+      };
+    },
+    change,
+  );
+}
+
+/** A bare Pod, its own template; with restartPolicy unset it counts as long-running. */
+export function pod(change?: Change<PodProps>): FakeResource {
+  return build<PodProps>(POD, (spec) => ({ metadata: backendMetadata(), spec }), change);
+}
+
+/** A builder whose callback only touches the pod spec, the same for every kind. */
+export type WorkloadBuilder = (change?: Change<object>) => FakeResource;
+
+/** Every workload builder by kind, for tests that must hold for all of them. */
+export const WORKLOADS: Readonly<
+  Record<"Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "Pod", WorkloadBuilder>
+> = {
+  Deployment: deployment,
+  StatefulSet: statefulSet,
+  DaemonSet: daemonSet,
+  Job: job,
+  CronJob: cronJob,
+  Pod: pod,
+};
+
+/** A resource that runs no pods. */
+export function service(): FakeResource {
+  return { type: SERVICE, props: { metadata: { name: "backend" }, spec: { ports: [] } } };
+}
+
+export function budget(namespace: string, selector: object): FakeResource {
+  return {
+    type: PDB,
+    props: { metadata: { name: "backend", namespace }, spec: { maxUnavailable: 1, selector } },
+  };
+}
+
+/** A default-deny ingress policy; an unset namespace is the provider's default. */
+export function networkPolicy(namespace?: string): FakeResource {
+  return {
+    type: NETWORK_POLICY,
+    props: {
+      metadata: { name: "default-deny", namespace },
+      spec: { podSelector: {}, policyTypes: ["Ingress"] },
+    },
+  };
+}
