@@ -7,40 +7,29 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
+import { BACKEND, FRONTEND, clusterUrl } from "./catalog";
 import { AppEnvironment } from "./components/appEnvironment";
 import { AppService } from "./components/appService";
-import { PostgresDatabase, checkDatabaseVolume } from "./components/postgres";
+import { PostgresDatabase } from "./components/postgres";
 import { RegistryCredentials } from "./components/registryCredentials";
 import { loadSettings, pulumiConfigSource } from "./config";
-import { VolumeIdentity } from "./lib/database";
-import { localMachine } from "./lib/machine";
-import { PART_OF, selectorLabels } from "./lib/labels";
+import { gatedNamespace, volumeIdentityOf } from "./guards/databaseVolume";
+import { localMachine } from "./host/machine";
+import { PART_OF, selectorLabels } from "./k8s/labels";
 
 // Everything is validated before the first resource is registered: a bad value fails the preview whole.
 const settings = loadSettings(pulumiConfigSource(), localMachine(), pulumi.getStack());
 
-const BACKEND = { serviceName: "todo-backend", port: 7860 } as const;
-const FRONTEND = { serviceName: "todo-frontend", port: 3000 } as const;
-
 const db = settings.database;
-const volumeIdentity: VolumeIdentity | undefined =
-  db.mode === "in-cluster"
-    ? { namespace: settings.namespace, storageClass: db.storageClass, size: db.storageSize }
-    : undefined;
-
-// Before anything is touched, a change that would start the database on a new, empty volume is refused.
-// The provider depends on the check, so when it fails no Kubernetes object is created, changed or deleted.
-const volumeCheck: pulumi.Output<string> =
-  db.mode === "in-cluster" && volumeIdentity
-    ? checkDatabaseVolume(volumeIdentity, db.allowReplacement).apply(() => settings.namespace)
-    : pulumi.output(settings.namespace);
+const volumeIdentity = volumeIdentityOf(settings.namespace, db);
 
 // One explicit provider on the configured context: nothing falls back to kubectl's current-context, so a
 // shell pointed at another cluster can never receive this stack.
 const provider = new k8s.Provider("k8s", {
   context: settings.kubeContext,
   kubeconfig: settings.kubeconfig,
-  namespace: volumeCheck,
+  // Before anything is touched, a change that would start the database on a new, empty volume is refused.
+  namespace: gatedNamespace(settings.namespace, db),
 });
 
 // The daemon check is off so that a preview never needs a running Docker daemon (images are not built during
@@ -87,7 +76,7 @@ const betterAuthSecret =
   settings.secrets.betterAuthSecret ??
   new random.RandomPassword("better-auth-secret", { length: 48, special: false }).result;
 
-const backendPods = { component: "backend", instance: settings.namespace };
+const backendPods = { component: BACKEND.component, instance: settings.namespace };
 const database =
   db.mode === "in-cluster" && volumeIdentity
     ? new PostgresDatabase("database", {
@@ -103,7 +92,7 @@ const database =
 // Exactly one of the two exists: config validation made databaseUrl and the in-cluster database exclusive.
 const databaseUrl = settings.secrets.databaseUrl ?? database!.url;
 
-const backendUrl = `http://${BACKEND.serviceName}:${BACKEND.port}`;
+const backendUrl = clusterUrl(BACKEND);
 const environment = new AppEnvironment("app", {
   namespace: ns,
   labels: { component: "config", instance: settings.namespace },
@@ -140,32 +129,25 @@ const common = {
   imagePullSecrets: pullSecret ? [pullSecret.secretName] : undefined,
 };
 
-const backend = new AppService("backend", {
+const backend = new AppService(BACKEND.component, {
   ...common,
-  ...BACKEND,
-  component: "backend",
+  service: BACKEND,
   image: settings.backend.image,
-  probes: { liveness: "/health", readiness: settings.backend.readinessPath },
+  readinessPath: settings.backend.readinessPath,
   resources: settings.backend.resources,
-  writablePaths: [{ name: "tmp", mountPath: "/tmp", sizeLimit: "64Mi" }],
   // Only the frontend talks to the backend (server side); nothing else in the cluster may.
-  ingressFrom: selectorLabels({ component: "frontend", instance: settings.namespace }),
+  ingressFrom: selectorLabels({ component: FRONTEND.component, instance: settings.namespace }),
 });
 
-const frontend = new AppService("frontend", {
+const frontend = new AppService(FRONTEND.component, {
   ...common,
-  ...FRONTEND,
-  component: "frontend",
+  service: FRONTEND,
   image: settings.frontend.image,
   // The container runtime sets HOSTNAME to the pod's name, and Next.js's standalone server listens on
   // $HOSTNAME: on the pod IP only, so `kubectl port-forward` (which connects on localhost) would get no answer.
   env: [...environment.secretEnv, { name: "HOSTNAME", value: "0.0.0.0" }],
-  probes: { liveness: "/api/health", readiness: "/api/health" },
+  readinessPath: FRONTEND.livenessPath,
   resources: settings.frontend.resources,
-  writablePaths: [
-    { name: "tmp", mountPath: "/tmp", sizeLimit: "64Mi" },
-    { name: "next-cache", mountPath: "/app/.next/cache", sizeLimit: "256Mi" },
-  ],
   expose: { type: "NodePort", nodePort: settings.frontendNodePort },
 });
 

@@ -8,7 +8,7 @@ export default defineConfig({
     exclude: [
       "test/integration/**",
       "test/e2e/**",
-      "test/images/**",
+      "test/imageBuilds/**",
       "test/frontend/**",
       "**/node_modules/**",
     ],

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { LabelInput, standardLabels } from "../lib/labels";
+import { OPTIONAL_SECRET_ENV, SECRET_ENV } from "../catalog";
+import { LabelInput, standardLabels } from "../k8s/labels";
 
 /** The secret environment of the app. Every value is a Pulumi secret. */
 export interface AppSecrets {
@@ -25,10 +26,6 @@ export interface AppEnvironmentArgs {
   readonly settings: AppSettings;
   readonly provider: k8s.Provider;
 }
-
-/** Environment variable names, shared by the Secret, the ConfigMap and the containers that read them. */
-export const SECRET_ENV_KEYS = ["DATABASE_URL", "BETTER_AUTH_SECRET", "COHERE_API_KEY"] as const;
-export const PLAIN_ENV_KEYS = ["BACKEND_URL", "FRONTEND_URL", "LOG_LEVEL"] as const;
 
 /**
  * The Secret and the ConfigMap both services read their environment from.
@@ -104,14 +101,14 @@ export class AppEnvironment extends pulumi.ComponentResource {
 
     this.secretName = secret.metadata.name;
     this.configMapName = configMap.metadata.name;
-    this.secretEnv = SECRET_ENV_KEYS.map((key) => ({
+    this.secretEnv = SECRET_ENV.map((key) => ({
       name: key,
       valueFrom: {
         secretKeyRef: {
           name: this.secretName,
           key,
           // Only the Cohere key may be absent; a missing database URL or auth secret must stop the pod.
-          optional: key === "COHERE_API_KEY" ? true : undefined,
+          optional: OPTIONAL_SECRET_ENV.includes(key) ? true : undefined,
         },
       },
     }));

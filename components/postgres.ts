@@ -2,6 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
+import { DATABASE } from "../catalog";
+import { parseImageReference } from "../images/reference";
+import { LabelInput, selectorLabels, standardLabels } from "../k8s/labels";
+import { ingressOnlyFromSpec } from "../k8s/networkPolicy";
 import {
   POSTGRES_PORT,
   POSTGRES_SERVICE,
@@ -9,11 +13,8 @@ import {
   claimTemplateName,
   databaseUrl,
   postgresStatefulSetSpec,
-  volumeChangeProblem,
-} from "../lib/database";
-import { LabelInput, selectorLabels, standardLabels } from "../lib/labels";
-import { ingressOnlyFromSpec } from "../lib/podSpec";
-import { Resources } from "../lib/resources";
+} from "../k8s/postgres";
+import type { Resources } from "../k8s/resources";
 
 export interface PostgresArgs {
   readonly namespace: pulumi.Input<string>;
@@ -23,7 +24,7 @@ export interface PostgresArgs {
   /** Official PostgreSQL image, pinned. */
   readonly image: string;
   readonly resources: Resources;
-  /** Where the data lives; see lib/database.ts for why a change of it means a new volume. */
+  /** Where the data lives; see k8s/postgres.ts for why a change of it means a new volume. */
   readonly volume: VolumeIdentity;
   /** Selector labels of the only pods allowed to connect (the backend). */
   readonly clientSelector: Record<string, string>;
@@ -45,11 +46,11 @@ export class PostgresDatabase extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("todo:database:PostgresDatabase", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    // The image tag is the version label (never in a selector: see lib/labels.ts).
+    // The image tag is the version label (never in a selector: see k8s/labels.ts).
     const labelInput: LabelInput = {
-      component: "database",
+      component: DATABASE.component,
       instance: args.instance,
-      version: args.image.split("@")[0].split(":").pop(),
+      version: parseImageReference(args.image).tag,
     };
     const labels = standardLabels(labelInput);
 
@@ -120,25 +121,4 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     this.claimName = `${claimTemplate}-${POSTGRES_SERVICE}-0`;
     this.registerOutputs({ url: this.url, serviceName: this.serviceName, claimName: this.claimName });
   }
-}
-
-/**
- * Compares the database volume this update would use with the one the last update used, read from this
- * stack's own outputs (`databaseVolume`), and fails with a clear message when it would start the database
- * on a new, empty volume and the user has not opted in. Resolves to the identity when it is safe to go on.
- */
-export function checkDatabaseVolume(
-  identity: VolumeIdentity,
-  allowReplacement: boolean,
-): pulumi.Output<VolumeIdentity> {
-  const self = new pulumi.StackReference("previous-update", {
-    name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
-  });
-  return self.getOutput("databaseVolume").apply((previous: VolumeIdentity | undefined) => {
-    const problem = volumeChangeProblem(previous, identity, allowReplacement);
-    if (problem) {
-      throw new pulumi.RunError(problem);
-    }
-    return identity;
-  });
 }

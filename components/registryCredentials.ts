@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PART_OF } from "../lib/labels";
-import { dockerConfigJson } from "../lib/registry";
+import { PART_OF } from "../k8s/labels";
+import { dockerConfigJson } from "../k8s/registry";
 
 export interface RegistryCredentialsArgs {
   readonly namespace: pulumi.Input<string>;

@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { BuildSettings, ImageSource } from "../config";
-import { hashBuildContext, imageTag } from "../lib/contextHash";
+import { hashBuildContext, imageTag } from "../images/contextHash";
 
 export interface ServiceImageArgs {
   /** Repository name of the image, e.g. `todo-backend`; a registry prefix is added for buildTarget registry. */

@@ -1,5 +1,5 @@
 /**
- * The command line of scripts/up.ts and the stack it works on. `npm run up -- --stack prod` reaches this as
+ * The command line of the stack commands (scripts/commands/) and the stack it works on. `npm run up -- --stack prod` reaches this as
  * `["up", "--stack", "prod"]`.
  */
 import { UserError } from "./errors";

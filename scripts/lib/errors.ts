@@ -1,5 +1,5 @@
 /**
- * An error the user can act on. scripts/up.ts prints its message alone (no stack trace), because the message
+ * An error the user can act on. scripts/lib/cli.ts prints its message alone (no stack trace), because the message
  * already says what is wrong and the command that fixes it.
  */
 export class UserError extends Error {

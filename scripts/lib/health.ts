@@ -2,19 +2,17 @@
  * The checks run once a rollout has finished, shared by `npm run up` and the integration test: the frontend's
  * `/api/health` through the URL the stack printed, and the backend's `/health` from inside a frontend pod.
  *
- * The backend is reached with `kubectl exec deploy/todo-frontend -- node -e "fetch(...)"` rather than a
+ * The backend is reached with `kubectl exec deploy/<frontend> -- node -e "fetch(...)"` rather than a
  * port-forward: the frontend image always has node (Node 20 has fetch built in) and the restricted pod profile
  * does not limit exec; the request takes the same path the frontend's own calls take (Service DNS, cluster
  * network), so a pass also proves the frontend can reach the backend; and nothing long-running or a free local
  * port is needed.
  */
-import type { CommandResult, CommandRunner } from "../../lib/buildTarget";
+import { BACKEND, FRONTEND, clusterUrl } from "../../catalog";
+import type { CommandResult, CommandRunner } from "../../host/process";
 
-export const FRONTEND_DEPLOYMENT = "todo-frontend";
-export const BACKEND_DEPLOYMENT = "todo-backend";
-/** The frontend's container name (the component name in components/appService.ts). */
-export const FRONTEND_CONTAINER = "frontend";
-export const DEFAULT_BACKEND_URL = "http://todo-backend:7860";
+/** The in-cluster URL of the backend, when the stack does not export one. */
+export const DEFAULT_BACKEND_URL = clusterUrl(BACKEND);
 
 export type Verdict = "PASS" | "FAIL" | "SKIP";
 
@@ -159,9 +157,9 @@ export function backendHealthArgs(namespace: string, backendUrl: string): string
     "-n",
     namespace,
     "exec",
-    `deploy/${FRONTEND_DEPLOYMENT}`,
+    `deploy/${FRONTEND.serviceName}`,
     "-c",
-    FRONTEND_CONTAINER,
+    FRONTEND.container,
     "--",
     "node",
     "-e",

@@ -1,10 +1,13 @@
 /**
- * Whether the stack deploys to minikube, what state its profile is in, and bringing it up. `minikube status -o
- * json` exits non-zero whenever anything is not running, so the JSON is read, not the exit code.
+ * Whether the stack deploys to minikube, and bringing its profile up. The build target is decided by the same
+ * code the program runs (host/buildTarget.ts), so the script and the program never disagree about it.
  */
-import type { CommandResult, CommandRunner, Kubeconfig } from "../../lib/buildTarget";
-import { detectBuildTarget } from "../../lib/buildTarget";
-import { CONFIG_KEYS } from "../../lib/configKeys";
+import { qualified } from "../../catalog";
+import { CONFIG_KEYS, type ConfigKeyName } from "../../config/keys";
+import { type BuildTargetChoice, resolveBuildTarget } from "../../host/buildTarget";
+import type { Kubeconfig } from "../../host/kubeconfig";
+import { type MinikubeStatus, minikubeAction, minikubeArgs, parseMinikubeStatus } from "../../host/minikube";
+import type { CommandRunner } from "../../host/process";
 import { UserError } from "./errors";
 
 /** The settings of a stack that decide where it deploys, read from `pulumi config` (or the defaults). */
@@ -19,12 +22,9 @@ export interface StackTarget {
   readonly usesMinikube: boolean;
 }
 
-/** `todo-app:<key>` from a stack's config map (as `Stack.getAllConfig()` returns it). */
-export function configValue(
-  config: Readonly<Record<string, { value: string }>>,
-  key: keyof typeof CONFIG_KEYS,
-): string {
-  const value = config[`todo-app:${key}`]?.value?.trim();
+/** `todo-app:<key>` from a stack's config map (as `Stack.getAllConfig()` returns it), else its default. */
+export function configValue(config: Readonly<Record<string, { value: string }>>, key: ConfigKeyName): string {
+  const value = config[qualified(key)]?.value?.trim();
   if (value) {
     return value;
   }
@@ -34,98 +34,26 @@ export function configValue(
     : JSON.stringify(fallback);
 }
 
-/** Mirrors config.ts: an explicit buildTarget wins; `auto` detects minikube by context name or certificate path. */
+/** Where a stack deploys, decided by resolveBuildTarget exactly as the program decides it. */
 export function stackTarget(
   config: Readonly<Record<string, { value: string }>>,
   kubeconfig: Kubeconfig | undefined,
   minikubeDir: string,
 ): StackTarget {
   const kubeContext = configValue(config, "kubeContext");
-  const explicit = configValue(config, "buildTarget");
-  const buildTarget =
-    explicit === "auto" ? detectBuildTarget(kubeContext, kubeconfig, minikubeDir).target : explicit;
-  const kubeconfigFile = config["todo-app:kubeconfig"]?.value?.trim();
+  const choice = configValue(config, "buildTarget");
+  // An unknown choice is the program's to reject (with the key named); here it just is not minikube.
+  const buildTarget = (CONFIG_KEYS.buildTarget.values as readonly string[]).includes(choice)
+    ? resolveBuildTarget(choice as BuildTargetChoice, kubeContext, kubeconfig, minikubeDir).target
+    : choice;
+  const kubeconfigFile = configValue(config, "kubeconfig");
   return {
     kubeContext,
     kubeconfig: kubeconfigFile ? kubeconfigFile : undefined,
-    minikubeProfile: config["todo-app:minikubeProfile"]?.value?.trim() || kubeContext,
+    minikubeProfile: configValue(config, "minikubeProfile") || kubeContext,
     buildTarget,
     usesMinikube: buildTarget === "minikube",
   };
-}
-
-export type MinikubeState = "running" | "stopped" | "paused" | "absent" | "unknown";
-
-export interface MinikubeStatus {
-  readonly state: MinikubeState;
-  readonly detail: string;
-}
-
-interface StatusJson {
-  Name?: string;
-  Host?: string;
-  Kubelet?: string;
-  APIServer?: string;
-}
-
-export function parseMinikubeStatus(result: CommandResult): MinikubeStatus {
-  const text = `${result.stdout}\n${result.stderr}`.trim();
-  let parsed: StatusJson | undefined;
-  try {
-    const json = JSON.parse(result.stdout) as StatusJson | StatusJson[];
-    // A multi-node profile prints one entry per node; the first is the control plane.
-    parsed = Array.isArray(json) ? json[0] : json;
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed) {
-    if (/not found|does not exist|no such profile/i.test(text)) {
-      return { state: "absent", detail: text.split(/\r?\n/)[0] ?? "" };
-    }
-    return { state: "unknown", detail: text || `exit status ${result.status}` };
-  }
-  const detail = `host ${parsed.Host ?? "?"}, kubelet ${parsed.Kubelet ?? "?"}, apiserver ${parsed.APIServer ?? "?"}`;
-  if (parsed.Host === "Nonexistent") {
-    return { state: "absent", detail };
-  }
-  if (parsed.Host === "Running" && parsed.Kubelet === "Running" && parsed.APIServer === "Running") {
-    return { state: "running", detail };
-  }
-  if (parsed.APIServer === "Paused") {
-    return { state: "paused", detail };
-  }
-  return { state: "stopped", detail };
-}
-
-export type MinikubeAction = "none" | "start" | "create" | "unpause";
-
-/**
- * What to do before the command runs. `down` never creates a cluster just to find nothing to delete in it.
- * A new profile gets the Docker runtime, because the program builds images into minikube's Docker daemon.
- */
-export function minikubeAction(state: MinikubeState, command: "up" | "down" | "preview"): MinikubeAction {
-  switch (state) {
-    case "running":
-      return "none";
-    case "paused":
-      return "unpause";
-    case "absent":
-      return command === "down" ? "none" : "create";
-    case "stopped":
-    case "unknown":
-      return "start";
-  }
-}
-
-export function minikubeArgs(action: Exclude<MinikubeAction, "none">, profile: string): string[] {
-  switch (action) {
-    case "unpause":
-      return ["unpause", "-p", profile];
-    case "create":
-      return ["start", "-p", profile, "--container-runtime=docker"];
-    case "start":
-      return ["start", "-p", profile];
-  }
 }
 
 /**

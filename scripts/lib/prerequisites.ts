@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 
-import type { CommandResult, CommandRunner } from "../../lib/buildTarget";
+import type { CommandResult, CommandRunner } from "../../host/process";
 import { UserError } from "./errors";
 
 export const TOOLS = ["pulumi", "minikube", "docker", "kubectl"] as const;

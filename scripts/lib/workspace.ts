@@ -1,5 +1,5 @@
 /**
- * The Automation API side shared by scripts/up.ts and the integration test: the Pulumi CLI that was located,
+ * The Automation API side shared by the stack commands and the integration test: the Pulumi CLI that was located,
  * and a stack in this project with the passphrase secrets provider.
  */
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";

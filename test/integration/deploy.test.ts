@@ -11,11 +11,10 @@ import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { BACKEND, FRONTEND } from "../../catalog";
 import { fileBackendUrl } from "../../scripts/lib/backend";
 import {
-  BACKEND_DEPLOYMENT,
   DEFAULT_BACKEND_URL,
-  FRONTEND_DEPLOYMENT,
   type Kubectl,
   type PodGeneration,
   backendHealth,
@@ -26,7 +25,7 @@ import {
   rolloutStatus,
 } from "../../scripts/lib/health";
 import { withoutNodeModulesBins } from "../../scripts/lib/prerequisites";
-import { captureRunner } from "../../scripts/lib/process";
+import { captureRunner } from "../../host/process";
 import { openStack, pulumiCommandFor } from "../../scripts/lib/workspace";
 import { integrationSetup } from "./prerequisites";
 
@@ -139,7 +138,7 @@ describe.skipIf(setup.missing.length > 0)(`the Todo app on kube context "${setup
   });
 
   it("makes both Deployments available", () => {
-    for (const deployment of [BACKEND_DEPLOYMENT, FRONTEND_DEPLOYMENT]) {
+    for (const deployment of [BACKEND.serviceName, FRONTEND.serviceName]) {
       const result = rolloutStatus(k, waiting, namespace, deployment, 300);
       expect(result.detail, deployment).toBe("all replicas available");
     }
@@ -161,14 +160,14 @@ describe.skipIf(setup.missing.length > 0)(`the Todo app on kube context "${setup
 
   it("rolls both services' pods when logLevel changes, and stays healthy", async () => {
     const before: Record<string, PodGeneration> = {};
-    for (const deployment of [BACKEND_DEPLOYMENT, FRONTEND_DEPLOYMENT]) {
+    for (const deployment of [BACKEND.serviceName, FRONTEND.serviceName]) {
       before[deployment] = podGeneration(k, run, namespace, deployment);
     }
     await stack!.setConfig("todo-app:logLevel", { value: "debug" });
     const result = await stack!.up({ onOutput });
     expect(result.summary.result).toBe("succeeded");
     outputsOf(result.outputs);
-    for (const deployment of [BACKEND_DEPLOYMENT, FRONTEND_DEPLOYMENT]) {
+    for (const deployment of [BACKEND.serviceName, FRONTEND.serviceName]) {
       expect(rolloutStatus(k, waiting, namespace, deployment, 300).verdict, deployment).toBe("PASS");
       const after = podGeneration(k, run, namespace, deployment);
       expect(

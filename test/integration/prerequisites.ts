@@ -2,7 +2,7 @@
  * What the integration test needs from the machine, each missing piece named exactly: the Pulumi CLI, kubectl,
  * a reachable cluster at the chosen context, and the tool that gets images into that cluster.
  */
-import type { CommandRunner } from "../../lib/buildTarget";
+import type { CommandRunner } from "../../host/process";
 import { UserError } from "../../scripts/lib/errors";
 import { type Kubectl, findKubectl, kubectl } from "../../scripts/lib/health";
 import { stackTarget } from "../../scripts/lib/minikube";

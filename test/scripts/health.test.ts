@@ -4,7 +4,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { CommandResult } from "../../lib/buildTarget";
+import type { CommandResult } from "../../host/process";
 import {
   IN_POD_FETCH,
   backendHealth,

@@ -1,14 +1,9 @@
 /** Starting minikube only for stacks that deploy to it, from the state `minikube status -o json` reports. */
 import { describe, expect, it } from "vitest";
 
-import {
-  configValue,
-  ensureMinikube,
-  minikubeAction,
-  parseMinikubeStatus,
-  stackTarget,
-} from "../../scripts/lib/minikube";
-import { kubeconfigFiles } from "../../lib/buildTarget";
+import { kubeconfigFiles } from "../../host/kubeconfig";
+import { minikubeAction, parseMinikubeStatus } from "../../host/minikube";
+import { configValue, ensureMinikube, stackTarget } from "../../scripts/lib/minikube";
 import { fails, machine, notInstalled, ok } from "./stubs";
 
 // What minikube prints, exit codes included: non-zero whenever a component is not running.

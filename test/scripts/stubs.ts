@@ -1,5 +1,5 @@
 /** A CommandRunner that replays a machine: each `command arg...` line maps to what that machine would answer. */
-import type { CommandResult, CommandRunner } from "../../lib/buildTarget";
+import type { CommandResult, CommandRunner } from "../../host/process";
 
 export const ok = (stdout = ""): CommandResult => ({ status: 0, stdout, stderr: "" });
 export const fails = (status: number, stdout = "", stderr = ""): CommandResult => ({

@@ -9,7 +9,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { vi } from "vitest";
 
-import type { CommandResult, Kubeconfig } from "../../lib/buildTarget";
+import { PROJECT_NAME, qualified } from "../../catalog";
+import { SECRET_KEY_NAMES } from "../../config/keys";
+import type { Kubeconfig } from "../../host/kubeconfig";
+import type { CommandResult } from "../../host/process";
 
 export interface RegisteredResource {
   readonly type: string;
@@ -70,10 +73,9 @@ export function minikubeRunning(command: string): CommandResult {
   return { status: null, stdout: "", stderr: "", error: new Error(`spawn ${command} ENOENT`) };
 }
 
-/** A valid database URL for stacks that need one. */
-export const DATABASE_URL = "postgresql://todo:s3cr3t-db-pass@db.example.com:5432/todo";
+export { DATABASE_URL } from "./stacks";
 
-const SECRET_CONFIG = new Set(["databaseUrl", "cohereApiKey", "betterAuthSecret", "registryPassword"]);
+const SECRET_CONFIG = new Set<string>(SECRET_KEY_NAMES);
 
 /**
  * Imports the program fresh (after the mocks, as the SDK requires) and waits for every output.
@@ -84,10 +86,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
   const pulumi = await import("@pulumi/pulumi");
   const config = options.config ?? {};
   const secretKeys = options.secretKeys ?? Object.keys(config).filter((k) => SECRET_CONFIG.has(k));
-  const qualify = (k: string) => `todo-app:${k}`;
   pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([k, v]) => [qualify(k), v])),
-    secretKeys.map(qualify),
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [qualified(k), v])),
+    secretKeys.map(qualified),
   );
 
   const resources: RegisteredResource[] = [];
@@ -116,7 +117,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         return args.inputs;
       },
     },
-    "todo-app",
+    PROJECT_NAME,
     options.stack ?? "dev",
     options.preview ?? false,
     "organization",
@@ -140,7 +141,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
 
   const commands: string[] = [];
   const run = options.run ?? minikubeRunning;
-  vi.doMock("../../lib/machine", () => ({
+  vi.doMock("../../host/machine", () => ({
     PROJECT_DIR,
     localMachine: () => ({
       projectDir: PROJECT_DIR,

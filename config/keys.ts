@@ -1,0 +1,243 @@
+/**
+ * Every configuration key of the `todo-app` namespace, in one table: its type, default, range or accepted
+ * values, whether it is a secret, and its description. The readers parse by it (config/reader.ts), the loader
+ * rejects a key that is not here (so a typo such as `replica` fails loudly instead of being ignored), and a test
+ * keeps Pulumi.yaml and the README's configuration reference in step with it.
+ */
+import { BUILD_TARGETS } from "../host/buildTarget";
+
+interface KeyCommon {
+  /** Set with `pulumi config set --secret`; the program refuses a plaintext value. */
+  readonly secret?: boolean;
+  readonly description: string;
+}
+
+/** A string; `""` as the default means "unset": the program derives a value. */
+export interface StringKey extends KeyCommon {
+  readonly type: "string";
+  readonly default: string;
+  /** The only values accepted, when the setting is a choice. */
+  readonly values?: readonly string[];
+}
+
+export interface IntegerKey extends KeyCommon {
+  readonly type: "integer";
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  /** What the error message says is accepted. Default: "a whole number from <min> to <max>". */
+  readonly accepted?: string;
+}
+
+export interface BooleanKey extends KeyCommon {
+  readonly type: "boolean";
+  readonly default: boolean;
+}
+
+/** A structured value (`pulumi config set --path`, or YAML in the stack file); its reader validates the shape. */
+export interface ObjectKey extends KeyCommon {
+  readonly type: "object";
+  readonly default: Record<string, unknown>;
+}
+
+export type ConfigKey = StringKey | IntegerKey | BooleanKey | ObjectKey;
+
+export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `auto` and the build targets of host/buildTarget.ts. */
+export const BUILD_TARGET_CHOICES = ["auto", ...BUILD_TARGETS] as const;
+
+export const CONFIG_KEYS = {
+  databaseUrl: {
+    type: "string",
+    default: "",
+    secret: true,
+    description:
+      "PostgreSQL URL of an external database (postgresql://user:password@host:5432/db). " +
+      "Default: unset, and a PostgreSQL runs in the cluster.",
+  },
+  cohereApiKey: {
+    type: "string",
+    default: "",
+    secret: true,
+    description: "Cohere API key. Optional: without it the app runs with AI features off.",
+  },
+  betterAuthSecret: {
+    type: "string",
+    default: "",
+    secret: true,
+    description:
+      "Session signing secret (at least 32 characters). Optional: generated once per stack and kept stable.",
+  },
+  kubeContext: {
+    type: "string",
+    default: "minikube",
+    description:
+      "Kubeconfig context to deploy to. Always explicit: the ambient current-context is never used.",
+  },
+  kubeconfig: {
+    type: "string",
+    default: "",
+    description: "Path to the kubeconfig file. Default: $KUBECONFIG, else ~/.kube/config.",
+  },
+  namespace: {
+    type: "string",
+    default: "",
+    description: "Namespace for every object. Default: todo-<stack>, so stacks on one cluster never collide.",
+  },
+  replicas: {
+    type: "integer",
+    default: 2,
+    min: 1,
+    max: 20,
+    description: "Pods per service (backend and frontend), 1 to 20.",
+  },
+  logLevel: {
+    type: "string",
+    default: "info",
+    values: LOG_LEVELS,
+    description: "LOG_LEVEL of both services: debug, info, warning or error.",
+  },
+  frontendNodePort: {
+    type: "integer",
+    default: 30080,
+    min: 0,
+    max: 32767,
+    accepted:
+      "0 (Kubernetes picks a free port) or a whole number from 30000 to 32767 (the default NodePort range)",
+    description:
+      "NodePort of the frontend Service, 30000-32767; 0 lets Kubernetes pick one (for a second stack).",
+  },
+  frontendUrl: {
+    type: "string",
+    default: "",
+    description:
+      "Public URL of the frontend (FRONTEND_URL). Default: http://<node address>:<frontendNodePort>.",
+  },
+  backendContext: {
+    type: "string",
+    default: "app/backend",
+    description: "Docker build context of the backend, relative to the project directory.",
+  },
+  frontendContext: {
+    type: "string",
+    default: "app/frontend",
+    description: "Docker build context of the frontend, relative to the project directory.",
+  },
+  backendDockerfile: {
+    type: "string",
+    default: "docker/backend/Dockerfile",
+    description: "Dockerfile of the backend, relative to the project directory.",
+  },
+  frontendDockerfile: {
+    type: "string",
+    default: "docker/frontend/Dockerfile",
+    description: "Dockerfile of the frontend, relative to the project directory.",
+  },
+  backendBaseImage: {
+    type: "string",
+    default: "",
+    description: "Overrides the backend's Python base image (build arg PYTHON_IMAGE), e.g. for a mirror.",
+  },
+  frontendBaseImage: {
+    type: "string",
+    default: "",
+    description: "Overrides the frontend's Node.js base image (build arg NODE_IMAGE), e.g. for a mirror.",
+  },
+  buildTarget: {
+    type: "string",
+    default: "auto",
+    values: BUILD_TARGET_CHOICES,
+    description:
+      "Where images are built: auto (detected from kubeContext), minikube, docker (local daemon) or registry.",
+  },
+  minikubeProfile: {
+    type: "string",
+    default: "",
+    description: "minikube profile whose Docker daemon builds the images. Default: the kubeContext name.",
+  },
+  dockerHost: {
+    type: "string",
+    default: "",
+    description:
+      "Docker daemon to build with (tcp://... or unix://...). Default: minikube's for buildTarget minikube, else the local one.",
+  },
+  dockerCertPath: {
+    type: "string",
+    default: "",
+    description: "TLS certificate directory for dockerHost (ca.pem, cert.pem, key.pem).",
+  },
+  registryServer: {
+    type: "string",
+    default: "",
+    description: "Registry and path prefix to push to, e.g. ghcr.io/acme. Required for buildTarget registry.",
+  },
+  registryUsername: {
+    type: "string",
+    default: "",
+    description: "Registry user for pushing and pulling (buildTarget registry).",
+  },
+  registryPassword: {
+    type: "string",
+    default: "",
+    secret: true,
+    description: "Registry password or token (buildTarget registry).",
+  },
+  backendReadinessPath: {
+    type: "string",
+    default: "/ready",
+    description:
+      "Backend readiness endpoint (200 only while its database answers). Liveness stays on /health.",
+  },
+  backendResources: {
+    type: "object",
+    default: {},
+    description:
+      "Backend container resources, merged over the defaults: {requests: {cpu, memory}, limits: {cpu, memory}}.",
+  },
+  frontendResources: {
+    type: "object",
+    default: {},
+    description:
+      "Frontend container resources, merged over the defaults: {requests: {cpu, memory}, limits: {cpu, memory}}.",
+  },
+  postgresImage: {
+    type: "string",
+    default: "postgres:16.6-bookworm",
+    description:
+      "Image of the in-cluster PostgreSQL (used when databaseUrl is unset); a pinned tag or digest.",
+  },
+  postgresStorageSize: {
+    type: "string",
+    default: "1Gi",
+    description: "Size of the in-cluster PostgreSQL volume (a Kubernetes quantity, e.g. 1Gi).",
+  },
+  postgresStorageClass: {
+    type: "string",
+    default: "",
+    description: "StorageClass of the in-cluster PostgreSQL volume. Default: the cluster's default class.",
+  },
+  postgresResources: {
+    type: "object",
+    default: {},
+    description:
+      "In-cluster PostgreSQL container resources, merged over the defaults: {requests: {cpu, memory}, limits: {cpu, memory}}.",
+  },
+  allowDatabaseReplacement: {
+    type: "boolean",
+    default: false,
+    description:
+      "Allow a change that gives the in-cluster PostgreSQL a new, empty volume (namespace, storage class or size). " +
+      "The old claim is kept, not deleted.",
+  },
+} as const satisfies Record<string, ConfigKey>;
+
+export type ConfigKeyName = keyof typeof CONFIG_KEYS;
+
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKeyName[];
+
+/** The keys `pulumi config set --secret` must set. */
+export const SECRET_KEY_NAMES = CONFIG_KEY_NAMES.filter(
+  (key) => (CONFIG_KEYS[key] as ConfigKey).secret === true,
+);

@@ -1,0 +1,51 @@
+/**
+ * The secret settings. Their plaintext is looked at here once, to validate it before anything is registered,
+ * and leaves this file only wrapped in `pulumi.secret`. Messages never echo a secret: a bad database URL is
+ * shown with its password masked.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+import { qualified } from "../catalog";
+import type { ConfigReader } from "./reader";
+import type { SecretSettings } from "./types";
+import { POSTGRES_URL_ACCEPTED, postgresUrlProblem, redactUrl } from "./validate";
+
+export function readSecrets(config: ConfigReader): SecretSettings {
+  const problems = config.problems;
+  const result: {
+    databaseUrl?: pulumi.Output<string>;
+    cohereApiKey?: pulumi.Output<string>;
+    betterAuthSecret?: pulumi.Output<string>;
+  } = {};
+
+  const databaseUrl = config.secret("databaseUrl");
+  if (databaseUrl !== undefined) {
+    const problem = postgresUrlProblem(databaseUrl.trim());
+    if (problem) {
+      problems.addRaw(
+        `${qualified("databaseUrl")} = ${JSON.stringify(redactUrl(databaseUrl))} is not valid (${problem}): ` +
+          `expected ${POSTGRES_URL_ACCEPTED}.`,
+      );
+    } else {
+      result.databaseUrl = pulumi.secret(databaseUrl.trim());
+    }
+  }
+
+  const cohereApiKey = config.secret("cohereApiKey");
+  if (cohereApiKey !== undefined) {
+    result.cohereApiKey = pulumi.secret(cohereApiKey);
+  }
+
+  const betterAuthSecret = config.secret("betterAuthSecret");
+  if (betterAuthSecret !== undefined) {
+    if (betterAuthSecret.length < 32) {
+      problems.addRaw(
+        `${qualified("betterAuthSecret")} is ${betterAuthSecret.length} characters long; at least 32 are required ` +
+          "(or remove it with `pulumi config rm betterAuthSecret` to have one generated).",
+      );
+    } else {
+      result.betterAuthSecret = pulumi.secret(betterAuthSecret);
+    }
+  }
+  return result;
+}

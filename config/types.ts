@@ -1,0 +1,98 @@
+/**
+ * The validated settings the program hands its components: plain typed values, and secrets only as Pulumi
+ * secrets. Components import these types from config/, never read configuration themselves.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+import type { BuildTarget } from "../host/buildTarget";
+import type { DockerEndpoint } from "../host/minikube";
+import type { Resources } from "../k8s/resources";
+import type { LogLevel } from "./keys";
+
+export type { LogLevel } from "./keys";
+
+/** What one service's image is built from. */
+export interface ImageSource {
+  /** Absolute path of the Docker build context. */
+  readonly context: string;
+  /** Absolute path of the Dockerfile. */
+  readonly dockerfile: string;
+  /** Build arguments (base images only: never a secret). */
+  readonly buildArgs: Readonly<Record<string, string>>;
+}
+
+/** The registry images are pushed to and pulled from (buildTarget registry). */
+export interface RegistrySettings {
+  /** Registry host and path prefix, e.g. `ghcr.io/acme`. */
+  readonly server: string;
+  /** Registry host alone, e.g. `ghcr.io`. */
+  readonly host: string;
+  readonly username: string;
+  readonly password: pulumi.Output<string>;
+}
+
+export interface BuildSettings {
+  readonly target: BuildTarget;
+  /** Why the target was chosen (shown in outputs and errors). */
+  readonly reason: string;
+  /** The daemon to build with; undefined means the docker provider's default (DOCKER_HOST or the local socket). */
+  readonly docker?: DockerEndpoint;
+  /** For kind clusters: the cluster to `kind load` images into. */
+  readonly kindCluster?: string;
+  readonly registry?: RegistrySettings;
+}
+
+export type DatabaseSettings =
+  | { readonly mode: "external" }
+  | {
+      readonly mode: "in-cluster";
+      /** Official PostgreSQL image, pinned by tag or digest. */
+      readonly image: string;
+      readonly storageSize: string;
+      /** Empty for the cluster's default StorageClass. */
+      readonly storageClass: string;
+      readonly resources: Resources;
+      /** The user's opt-in to a change that gives the database a new, empty volume. */
+      readonly allowReplacement: boolean;
+    };
+
+/** Pulumi secrets from the start; they never exist here as plain strings. */
+export interface SecretSettings {
+  /** Set for an external database; undefined when PostgreSQL runs in the cluster. */
+  readonly databaseUrl?: pulumi.Output<string>;
+  readonly cohereApiKey?: pulumi.Output<string>;
+  readonly betterAuthSecret?: pulumi.Output<string>;
+}
+
+/** Where the stack deploys and how many pods it runs, as configured. */
+export interface ClusterSettings {
+  readonly kubeContext: string;
+  /** The `kubeconfig` setting, when the stack names a file. */
+  readonly kubeconfig?: string;
+  readonly namespace: string;
+  readonly replicas: number;
+  readonly logLevel: LogLevel;
+  /** 0 means Kubernetes picks the port. */
+  readonly frontendNodePort: number;
+}
+
+export interface Settings extends ClusterSettings {
+  readonly stack: string;
+  /** The minikube profile (used for buildTarget minikube and the URL command). */
+  readonly minikubeProfile: string;
+  /** Host at which a NodePort can be opened (minikube's IP, or localhost). */
+  readonly nodeHost: string;
+  readonly frontendUrl: string;
+  /** Whether frontendUrl was configured (a public URL the user knows) rather than derived. */
+  readonly frontendUrlConfigured: boolean;
+  readonly build: BuildSettings;
+  readonly backend: {
+    readonly image: ImageSource;
+    readonly readinessPath: string;
+    readonly resources: Resources;
+  };
+  readonly frontend: { readonly image: ImageSource; readonly resources: Resources };
+  /** An external database (databaseUrl set), or PostgreSQL in the cluster. */
+  readonly database: DatabaseSettings;
+  readonly secrets: SecretSettings;
+}

@@ -1,0 +1,171 @@
+/**
+ * Pure pieces of the in-cluster PostgreSQL: its StatefulSet spec, the identity of its volume and the name of
+ * the claim it lives on, and the connection URL. The guard that refuses a change of volume is
+ * guards/databaseVolume.ts.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+import { DATABASE } from "../catalog";
+import { LabelInput, selectorLabels, standardLabels } from "./labels";
+import { APP_UID, containerSecurityContext, podSecurityContext } from "./podSpec";
+import type { Resources } from "./resources";
+
+export const POSTGRES_PORT = DATABASE.port;
+export const POSTGRES_SERVICE = DATABASE.serviceName;
+export const POSTGRES_DB = DATABASE.database;
+export const POSTGRES_USER = DATABASE.user;
+/** A subdirectory of the mount: initdb refuses a mount point that holds `lost+found`. */
+export const PGDATA = "/var/lib/postgresql/data/pgdata";
+
+/** What decides which volume the database lives on. A change to any of these means a new, empty volume. */
+export interface VolumeIdentity {
+  readonly namespace: string;
+  readonly storageClass: string;
+  readonly size: string;
+}
+
+/**
+ * The claim template's name carries a hash of the volume identity. Kubernetes reuses a retained claim by
+ * name, so an unchanged identity always reattaches the same data (after a pod restart, a StatefulSet
+ * replacement or a destroy and up), and a changed one can only ever get a new claim, never half-apply a
+ * size or class to the old one.
+ */
+export function claimTemplateName(identity: VolumeIdentity): string {
+  const hash = createHash("sha256")
+    .update(JSON.stringify([identity.namespace, identity.storageClass, identity.size]))
+    .digest("hex");
+  return `data-${hash.slice(0, 8)}`;
+}
+
+export interface PostgresSpecInput {
+  readonly image: string;
+  readonly labels: LabelInput;
+  readonly resources: Resources;
+  readonly storageSize: string;
+  /** Undefined for the cluster's default StorageClass. */
+  readonly storageClass?: string;
+  readonly claimTemplate: string;
+  /** Name of the Secret holding POSTGRES_PASSWORD. */
+  readonly secretName: pulumi.Input<string>;
+}
+
+/**
+ * Checks readiness over TCP on 127.0.0.1, not the socket: during first initialisation the official image
+ * runs a temporary server on the socket only, which must not count as ready.
+ */
+const PG_ISREADY = [
+  "pg_isready",
+  "-h",
+  "127.0.0.1",
+  "-p",
+  String(POSTGRES_PORT),
+  "-U",
+  POSTGRES_USER,
+  "-d",
+  POSTGRES_DB,
+];
+
+/**
+ * Makes the password in the Secret authoritative on every start. The official image sets the password only
+ * when it initialises an empty data directory; after a destroy and up (the claim is retained, but a new
+ * password is generated) the app would be locked out.
+ *
+ * - It waits for the server on TCP 127.0.0.1: during first initialisation the image runs a temporary server
+ *   on the socket only (and creates the database on it), which must be left alone.
+ * - It then connects over the local socket, which the image trusts, and sets the password with psql's
+ *   `\getenv`, so the password is never on a command line (visible in /proc); `log_min_error_statement` is
+ *   raised for the session so a failed ALTER can never print it in the server log.
+ * - It always exits 0: a failed postStart hook kills the container, which during first initialisation could
+ *   leave a half-made data directory. The outcome goes to the container log instead.
+ */
+const RECONCILE_PASSWORD = [
+  "sh",
+  "-c",
+  [
+    'for i in $(seq 1 600); do pg_isready -q -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB" && break; sleep 1; done',
+    "if printf '%s\\n' '\\getenv pw POSTGRES_PASSWORD' \"SET log_statement = 'none';\" \"SET log_min_error_statement = 'panic';\" " +
+      "'ALTER ROLE :\"role\" PASSWORD :'\\''pw'\\'';' | " +
+      'psql -q -X -v ON_ERROR_STOP=1 -v role="$POSTGRES_USER" -h /var/run/postgresql -U "$POSTGRES_USER" -d "$POSTGRES_DB"; ' +
+      `then echo '${POSTGRES_SERVICE}: password set from the Secret' > /proc/1/fd/1; ` +
+      `else echo '${POSTGRES_SERVICE}: could not set the password from the Secret; clients may fail to log in' > /proc/1/fd/2; fi`,
+    "exit 0",
+  ].join("; "),
+];
+
+export function postgresStatefulSetSpec(input: PostgresSpecInput): k8s.types.input.apps.v1.StatefulSetSpec {
+  const selector = selectorLabels(input.labels);
+  const probe = (periodSeconds: number, failureThreshold: number, timeoutSeconds = 3) => ({
+    exec: { command: PG_ISREADY },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds,
+  });
+  return {
+    serviceName: POSTGRES_SERVICE,
+    replicas: 1,
+    selector: { matchLabels: selector },
+    updateStrategy: { type: "RollingUpdate" },
+    // Deleting the StatefulSet (a replacement, a destroy) or scaling it down never deletes the data.
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+    template: {
+      metadata: { labels: standardLabels(input.labels) },
+      spec: {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        // fsGroup makes the volume writable for the numeric non-root user.
+        securityContext: podSecurityContext(APP_UID),
+        terminationGracePeriodSeconds: 60,
+        containers: [
+          {
+            name: DATABASE.container,
+            image: input.image,
+            imagePullPolicy: "IfNotPresent",
+            ports: [{ name: "postgres", containerPort: POSTGRES_PORT, protocol: "TCP" }],
+            env: [
+              { name: "POSTGRES_DB", value: POSTGRES_DB },
+              { name: "POSTGRES_USER", value: POSTGRES_USER },
+              {
+                name: "POSTGRES_PASSWORD",
+                valueFrom: { secretKeyRef: { name: input.secretName, key: "POSTGRES_PASSWORD" } },
+              },
+              { name: "PGDATA", value: PGDATA },
+            ],
+            resources: { requests: { ...input.resources.requests }, limits: { ...input.resources.limits } },
+            securityContext: containerSecurityContext(APP_UID),
+            // Start-up includes initdb on first run: up to five minutes.
+            startupProbe: probe(5, 60),
+            readinessProbe: probe(5, 2),
+            livenessProbe: probe(15, 4, 5),
+            lifecycle: { postStart: { exec: { command: RECONCILE_PASSWORD } } },
+            volumeMounts: [
+              { name: input.claimTemplate, mountPath: "/var/lib/postgresql/data" },
+              { name: "run", mountPath: "/var/run/postgresql" },
+              { name: "tmp", mountPath: "/tmp" },
+            ],
+          },
+        ],
+        volumes: [
+          { name: "run", emptyDir: { sizeLimit: "16Mi" } },
+          { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+        ],
+      },
+    },
+    volumeClaimTemplates: [
+      {
+        metadata: { name: input.claimTemplate, labels: standardLabels(input.labels) },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          storageClassName: input.storageClass,
+          resources: { requests: { storage: input.storageSize } },
+        },
+      },
+    ],
+  };
+}
+
+/** `postgresql://user:password@host:port/db`, with the password URL-encoded. */
+export function databaseUrl(password: string, host: string = POSTGRES_SERVICE): string {
+  return `postgresql://${POSTGRES_USER}:${encodeURIComponent(password)}@${host}:${POSTGRES_PORT}/${POSTGRES_DB}`;
+}

@@ -1,0 +1,39 @@
+/**
+ * `npm run up [-- --stack NAME]`: one command from a fresh clone to a running, health-checked app. The
+ * prerequisites and minikube come from the shared session; the checks after the update from lib/verify.ts.
+ */
+import { namespaceForStack } from "../../config/validate";
+import { runCommand } from "../lib/cli";
+import { log, step } from "../lib/log";
+import { liveOutput, openSession, requireLocalDocker } from "../lib/session";
+import { verifyDeployment } from "../lib/verify";
+
+runCommand("up", async (invocation) => {
+  const session = await openSession(invocation);
+  requireLocalDocker(session);
+
+  step("pulumi up");
+  await session.stack.up(liveOutput());
+  const outputs = await session.stack.outputs();
+  const text = (key: string): string | undefined => {
+    const value: unknown = outputs[key]?.value;
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const frontendUrl = text("frontendUrl");
+  const urlCommand = text("frontendUrlCommand");
+
+  step("The app");
+  log(`Frontend: ${frontendUrl ?? "(the stack has no frontendUrl output)"}`);
+  if (urlCommand) {
+    log(`If that address does not open from this machine (minikube on macOS or Windows), run: ${urlCommand}`);
+  }
+
+  step("Health checks");
+  const ok = await verifyDeployment(session, {
+    namespace: text("namespace") ?? namespaceForStack(invocation.stack),
+    frontendUrl,
+    urlCommand,
+    backendUrl: text("backendUrlInCluster"),
+  });
+  return ok ? 0 : 1;
+});

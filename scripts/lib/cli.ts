@@ -1,0 +1,29 @@
+/**
+ * The entry point of every stack command: parse the command line, run the command, and turn its outcome into
+ * an exit code and a message. A UserError prints alone (it already says what to do); anything else is a
+ * failed Pulumi command, explained by explainPulumiError.
+ */
+import { type Command, type Invocation, parseInvocation } from "./args";
+import { UserError } from "./errors";
+import { explainPulumiError } from "./workspace";
+
+export function runCommand(command: Command, main: (invocation: Invocation) => Promise<number>): void {
+  let invocation: Invocation;
+  try {
+    invocation = parseInvocation([command, ...process.argv.slice(2)], process.env);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  main(invocation).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof UserError) {
+        console.error(`\n${error.message}`);
+      } else {
+        console.error(`\n${invocation.command} failed:\n${explainPulumiError(error)}`);
+      }
+      process.exit(1);
+    },
+  );
+}

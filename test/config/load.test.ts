@@ -1,0 +1,382 @@
+/**
+ * Configuration validation, without the engine: every value that cannot work is refused with a message that
+ * names the key, the bad value and what is accepted; secrets are never echoed.
+ */
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+
+import {
+  ConfigSource,
+  ConfigValidationError,
+  Machine,
+  SECRET_KEY_NAMES,
+  Settings,
+  loadSettings,
+} from "../../config";
+import { redactUrl } from "../../config/validate";
+import type { CommandResult } from "../../host/process";
+import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
+
+const SECRET_KEYS = new Set<string>(SECRET_KEY_NAMES);
+
+function source(values: Record<string, string>, plaintext: string[] = []): ConfigSource {
+  return {
+    get: (key) => values[key],
+    isSecret: (key) => SECRET_KEYS.has(key) && !plaintext.includes(key),
+    keys: () => Object.keys(values),
+  };
+}
+
+function machine(
+  run?: (command: string, args: readonly string[]) => CommandResult,
+): Machine & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    projectDir: PROJECT_DIR,
+    env: {},
+    homedir: "/home/dev",
+    exists: (file) => !file.includes("missing"),
+    readKubeconfig: () => undefined,
+    run: (command, args) => {
+      calls.push([command, ...args].join(" "));
+      return run ? run(command, args) : { status: 0, stdout: MINIKUBE_DOCKER_ENV, stderr: "" };
+    },
+  };
+}
+
+function load(values: Record<string, string>, m: Machine = machine(), stack = "dev"): Settings {
+  return loadSettings(source({ databaseUrl: DATABASE_URL, ...values }), m, stack);
+}
+
+function problemsOf(values: Record<string, string>, m: Machine = machine()): string[] {
+  try {
+    load(values, m);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return [...(error as ConfigValidationError).problems];
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+describe("defaults", () => {
+  it("targets the minikube context, a namespace derived from the stack, 2 replicas, info logs and NodePort 30080", () => {
+    const s = load({});
+    expect(s).toMatchObject({
+      kubeContext: "minikube",
+      namespace: "todo-dev",
+      replicas: 2,
+      logLevel: "info",
+      frontendNodePort: 30080,
+      frontendUrl: "http://192.168.49.2:30080",
+    });
+    expect(s.backend.image.context).toBe(path.join(PROJECT_DIR, "app/backend"));
+    expect(s.frontend.image.context).toBe(path.join(PROJECT_DIR, "app/frontend"));
+    expect(s.backend.image.dockerfile).toBe(path.join(PROJECT_DIR, "docker/backend/Dockerfile"));
+    expect(s.backend.readinessPath).toBe("/ready");
+  });
+
+  it("folds a stack name that is not a valid namespace into one", () => {
+    expect(load({}, machine(), "Alice_Feature.2").namespace).toBe("todo-alice-feature-2");
+  });
+
+  it("leaves the Cohere key and the auth secret unset (AI off, auth secret generated)", () => {
+    const s = load({});
+    expect(s.secrets.cohereApiKey).toBeUndefined();
+    expect(s.secrets.betterAuthSecret).toBeUndefined();
+  });
+});
+
+describe("bad input is refused before anything is registered", () => {
+  it.each([
+    ["namespace", "Todo_Dev", /todo-app:namespace = "Todo_Dev" is not valid: a DNS-1123 label/],
+    ["namespace", "a".repeat(64), /todo-app:namespace = "a{64}" is not valid: a DNS-1123 label: at most 63/],
+    ["namespace", "-todo", /todo-app:namespace = "-todo" is not valid/],
+    ["namespace", "default", /todo-app:namespace = "default" is not valid: a namespace of this stack's own/],
+    [
+      "namespace",
+      "kube-system",
+      /todo-app:namespace = "kube-system" is not valid: a namespace of this stack's own/,
+    ],
+    ["replicas", "0", /todo-app:replicas = "0" is not valid: a whole number from 1 to 20/],
+    ["replicas", "1.5", /todo-app:replicas = "1.5" is not valid: a whole number from 1 to 20/],
+    ["replicas", "two", /todo-app:replicas = "two" is not valid/],
+    [
+      "frontendNodePort",
+      "80",
+      /todo-app:frontendNodePort = "80" is not valid: 0 .* or a whole number from 30000 to 32767/,
+    ],
+    ["frontendNodePort", "32768", /todo-app:frontendNodePort = "32768" is not valid/],
+    ["frontendNodePort", "29999", /todo-app:frontendNodePort = "29999" is not valid/],
+    [
+      "logLevel",
+      "verbose",
+      /todo-app:logLevel = "verbose" is not valid: accepted values are debug, info, warning, error/,
+    ],
+    ["kubeContext", "", /todo-app:kubeContext = "" is not valid: the name of a context in your kubeconfig/],
+    ["kubeContext", "   ", /todo-app:kubeContext = "" is not valid/],
+    [
+      "buildTarget",
+      "cloud",
+      /todo-app:buildTarget = "cloud" is not valid: accepted values are auto, minikube, docker, registry/,
+    ],
+    ["frontendUrl", "todo.example.com", /todo-app:frontendUrl = "todo.example.com" is not valid: an http/],
+    [
+      "backendContext",
+      "app/missing",
+      /todo-app:backendContext = "app\/missing" is not valid: a directory that exists/,
+    ],
+    [
+      "frontendDockerfile",
+      "docker/missing/Dockerfile",
+      /todo-app:frontendDockerfile = .* a Dockerfile that exists/,
+    ],
+    [
+      "backendBaseImage",
+      "python:latest",
+      /todo-app:backendBaseImage = "python:latest" is not valid: .*explicit tag/,
+    ],
+    ["backendBaseImage", "python", /todo-app:backendBaseImage = "python" is not valid/],
+    [
+      "backendReadinessPath",
+      "ready",
+      /todo-app:backendReadinessPath = "ready" is not valid: an absolute HTTP path/,
+    ],
+    [
+      "dockerHost",
+      "192.168.49.2:2376",
+      /todo-app:dockerHost = "192.168.49.2:2376" is not valid: a Docker daemon address/,
+    ],
+    [
+      "backendResources",
+      "{bad json",
+      /todo-app:backendResources = "\{bad json" is not valid: an object like/,
+    ],
+    [
+      "backendResources",
+      '{"limits":{"memory":"lots"}}',
+      /todo-app:backendResources.limits.memory = "lots" is not valid: a Kubernetes quantity/,
+    ],
+    [
+      "frontendResources",
+      '{"limit":{}}',
+      /todo-app:frontendResources.limit = "\{\}" is not valid: only requests and limits/,
+    ],
+    [
+      "backendResources",
+      '{"requests":{"cpu":"2"},"limits":{"cpu":"500m"}}',
+      /todo-app:backendResources.requests.cpu = "2" is not valid: a request may not exceed its limit \(limits.cpu is 500m\)/,
+    ],
+  ])("%s = %j", (key, value, message) => {
+    const problems = problemsOf({ [key]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it("lists every problem at once, not just the first", () => {
+    const problems = problemsOf({ replicas: "0", logLevel: "loud", namespace: "Bad" });
+    expect(problems).toHaveLength(3);
+  });
+
+  it("never probes the machine (no `minikube` run) for an invalid configuration", () => {
+    const m = machine();
+    problemsOf({ replicas: "0" }, m);
+    expect(m.calls).toEqual([]);
+  });
+
+  it("runs PostgreSQL in the cluster when databaseUrl is unset, and not when it is set", () => {
+    const inCluster = loadSettings(source({}), machine(), "dev");
+    expect(inCluster.database).toMatchObject({
+      mode: "in-cluster",
+      image: "postgres:16.6-bookworm",
+      storageSize: "1Gi",
+      storageClass: "",
+      allowReplacement: false,
+    });
+    expect(inCluster.secrets.databaseUrl).toBeUndefined();
+    expect(load({}).database).toEqual({ mode: "external" });
+  });
+
+  it.each([
+    ["postgresImage", "postgres", /todo-app:postgresImage = "postgres" is not valid: .*explicit tag/],
+    ["postgresImage", "postgres:latest", /todo-app:postgresImage = "postgres:latest" is not valid/],
+    ["postgresStorageSize", "big", /todo-app:postgresStorageSize = "big" is not valid: a storage quantity/],
+    [
+      "postgresStorageSize",
+      "10",
+      /todo-app:postgresStorageSize = "10" is not valid: a storage quantity of at least 1Mi/,
+    ],
+    [
+      "postgresStorageClass",
+      "Fast_SSD",
+      /todo-app:postgresStorageClass = "Fast_SSD" is not valid: the name of a StorageClass/,
+    ],
+    [
+      "allowDatabaseReplacement",
+      "yes",
+      /todo-app:allowDatabaseReplacement = "yes" is not valid: accepted values are true or false/,
+    ],
+    [
+      "postgresResources",
+      '{"limits":{"cpu":"fast"}}',
+      /todo-app:postgresResources.limits.cpu = "fast" is not valid/,
+    ],
+  ])("refuses database setting %s = %j", (key, value, message) => {
+    const problems = problemsOf({ [key]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it.each([
+    ["mysql://root:hunter2@db:3306/todo", /scheme is "mysql:"/],
+    ["postgresql:///todo", /it has no host/],
+    ["not a url", /it is not a URL/],
+    ["postgresql+asyncpg://u:hunter2@db/todo", /scheme is "postgresql\+asyncpg:"/],
+  ])("refuses databaseUrl %s without printing its password", (url, reason) => {
+    const problems = problemsOf({ databaseUrl: url });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/todo-app:databaseUrl = .* is not valid/);
+    expect(problems[0]).toMatch(reason);
+    expect(problems[0]).toContain("a PostgreSQL URL such as postgresql://");
+    expect(problems[0]).not.toContain("hunter2");
+  });
+
+  it("accepts postgres:// and postgresql+psycopg2:// URLs", () => {
+    expect(() => load({ databaseUrl: "postgres://u:p@db:5432/todo" })).not.toThrow();
+    expect(() => load({ databaseUrl: "postgresql+psycopg2://u:p@db/todo" })).not.toThrow();
+  });
+
+  it("refuses a secret stored in plaintext, telling how to store it encrypted", () => {
+    const m = machine();
+    expect(() => loadSettings(source({ databaseUrl: DATABASE_URL }, ["databaseUrl"]), m, "dev")).toThrow(
+      /todo-app:databaseUrl is stored in plaintext.*pulumi config set --secret databaseUrl/s,
+    );
+  });
+
+  it("refuses a betterAuthSecret shorter than 32 characters without echoing it", () => {
+    const problems = problemsOf({ betterAuthSecret: "short-secret" });
+    expect(problems[0]).toMatch(/betterAuthSecret is 12 characters long; at least 32 are required/);
+    expect(problems[0]).not.toContain("short-secret");
+  });
+
+  it("refuses a kubeContext that the kubeconfig does not have, listing the ones it has", () => {
+    const m: Machine = {
+      ...machine(),
+      readKubeconfig: () => ({ contexts: [{ name: "kind-dev" }, { name: "prod" }], clusters: [] }),
+    };
+    const problems = problemsOf({}, m);
+    expect(problems[0]).toMatch(
+      /todo-app:kubeContext = "minikube" is not valid: a context of your kubeconfig \(\/home\/dev\/.kube\/config\): kind-dev, prod\. For minikube, run `minikube start` first/,
+    );
+  });
+
+  it("accepts any context when no kubeconfig can be read (the provider reports it then)", () => {
+    expect(() => load({ kubeContext: "elsewhere", buildTarget: "docker" })).not.toThrow();
+  });
+
+  it("refuses an unknown key and suggests the one that was meant", () => {
+    const problems = problemsOf({ replica: "3" });
+    expect(problems[0]).toMatch(
+      /todo-app:replica is not a setting of this program; did you mean todo-app:replicas\?/,
+    );
+  });
+});
+
+describe("redactUrl", () => {
+  it("masks the password, and credentials passed as query parameters", () => {
+    expect(redactUrl("postgresql://u:hunter2@db:5432/todo")).toBe("postgresql://u:****@db:5432/todo");
+    const shown = redactUrl("postgresql://db/todo?sslmode=require&password=hunter2&sslpassword=x");
+    expect(shown).not.toContain("hunter2");
+    expect(shown).toContain("sslmode=require");
+    expect(redactUrl("no url here")).toBe("<not a URL>");
+  });
+});
+
+describe("secrets", () => {
+  it("come out as Pulumi secrets", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const s = load({ cohereApiKey: "co-123", betterAuthSecret: "x".repeat(32) });
+    for (const output of [s.secrets.databaseUrl, s.secrets.cohereApiKey, s.secrets.betterAuthSecret]) {
+      expect(await pulumi.isSecret(output!)).toBe(true);
+    }
+  });
+});
+
+describe("build target", () => {
+  it("asks minikube for its Docker daemon and derives the node address from it", () => {
+    const m = machine();
+    const s = load({}, m);
+    expect(m.calls).toEqual(["minikube -p minikube docker-env --shell none"]);
+    expect(s.build).toMatchObject({ target: "minikube", docker: { host: "tcp://192.168.49.2:2376" } });
+    expect(s.nodeHost).toBe("192.168.49.2");
+  });
+
+  it("uses the configured minikube profile", () => {
+    const m = machine();
+    load({ kubeContext: "work", buildTarget: "minikube", minikubeProfile: "work" }, m);
+    expect(m.calls).toEqual(["minikube -p work docker-env --shell none"]);
+  });
+
+  it("tells the user to run `minikube start` when minikube is stopped", () => {
+    const stopped = machine(() => ({
+      status: 89,
+      stdout: "",
+      stderr:
+        'X Exiting due to GUEST_STATUS: state: unknown state "minikube": docker container inspect minikube: exit status 1\nThe control-plane node minikube host is not running: state=Stopped',
+    }));
+    expect(() => load({}, stopped)).toThrow(/run `minikube start -p minikube`/);
+  });
+
+  it("explains how to install minikube when it is missing, and the alternatives", () => {
+    const missing = machine(() => ({
+      status: null,
+      stdout: "",
+      stderr: "",
+      error: new Error("spawn minikube ENOENT"),
+    }));
+    expect(() => load({}, missing)).toThrow(
+      /minikube command could not be run.*todo-app:dockerHost.*todo-app:buildTarget/s,
+    );
+  });
+
+  it("skips minikube when dockerHost is given explicitly", () => {
+    const m = machine();
+    const s = load({ dockerHost: "tcp://10.0.0.5:2376", dockerCertPath: "/certs" }, m);
+    expect(m.calls).toEqual([]);
+    expect(s.build.docker).toEqual({ host: "tcp://10.0.0.5:2376", certPath: "/certs" });
+  });
+
+  it("requires registryServer for a remote cluster, and says why", () => {
+    const problems = problemsOf({ kubeContext: "gke_acme_europe-west1_prod" });
+    expect(problems[0]).toMatch(/buildTarget resolved to "registry" .*not a local cluster.*registryServer/);
+  });
+
+  it("requires registry credentials for a remote cluster, before anything starts", () => {
+    const problems = problemsOf({ kubeContext: "gke_acme_prod", registryServer: "ghcr.io/acme" });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(
+      /todo-app:registryUsername = "" is not valid: the user to push and pull with at ghcr.io\/acme/,
+    );
+    expect(problems[1]).toMatch(
+      /todo-app:registryPassword is not set: set it with `pulumi config set --secret registryPassword`/,
+    );
+  });
+
+  it("does not ask for registry credentials when the registry is not used", () => {
+    expect(() => load({ registryServer: "ghcr.io/acme" })).not.toThrow();
+  });
+
+  it("pushes to the configured registry with the password kept secret", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const s = load({
+      kubeContext: "gke_acme_europe-west1_prod",
+      registryServer: "ghcr.io/acme/",
+      registryUsername: "bot",
+      registryPassword: "ghp_token",
+    });
+    expect(s.build.target).toBe("registry");
+    expect(s.build.registry).toMatchObject({ server: "ghcr.io/acme", host: "ghcr.io", username: "bot" });
+    expect(await pulumi.isSecret(s.build.registry!.password)).toBe(true);
+    expect(s.nodeHost).toBe("localhost");
+  });
+});

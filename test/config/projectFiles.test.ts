@@ -1,0 +1,121 @@
+/**
+ * Pulumi.yaml, the stack files and the README stay in step with the settings the program reads
+ * (lib/configKeys.ts): a key the program reads but Pulumi.yaml does not declare would be invisible to
+ * `pulumi config`, and one the README does not document is a setting nobody finds.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import * as ts from "typescript";
+import * as YAML from "yaml";
+
+import { CONFIG_KEYS, CONFIG_KEY_NAMES } from "../../config/keys";
+import { PROJECT_DIR } from "../support/program";
+
+const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
+
+interface DeclaredKey {
+  type: string;
+  description: string;
+  default: unknown;
+}
+
+describe("Pulumi.yaml", () => {
+  const project = YAML.parse(read("Pulumi.yaml")) as {
+    name: string;
+    runtime: { name: string; options?: Record<string, unknown> };
+    config: Record<string, DeclaredKey>;
+  };
+
+  it("is the todo-app project on the nodejs runtime running TypeScript", () => {
+    expect(project.name).toBe("todo-app");
+    expect(project.runtime.name).toBe("nodejs");
+    expect(project.runtime.options?.typescript).toBe(true);
+  });
+
+  it("declares exactly the settings the program reads, with their type, description and default", () => {
+    expect(Object.keys(project.config).sort()).toEqual([...CONFIG_KEY_NAMES].sort());
+    for (const key of CONFIG_KEY_NAMES) {
+      const declared = project.config[key];
+      const spec = CONFIG_KEYS[key];
+      expect(declared.type, key).toBe(spec.type);
+      expect(declared.default, key).toEqual(spec.default);
+      expect(declared.description, key).toContain(spec.description);
+    }
+  });
+
+  it("tells how to set each secret with --secret, and gives none a non-empty default", () => {
+    for (const key of CONFIG_KEY_NAMES.filter((k) => (CONFIG_KEYS[k] as { secret?: boolean }).secret)) {
+      expect(project.config[key].description).toContain(`pulumi config set --secret ${key}`);
+      expect(project.config[key].default).toBe("");
+    }
+  });
+});
+
+describe("start-up", () => {
+  // tsconfig files are JSON with comments: parsed the way TypeScript (and Pulumi's runtime) parse them.
+  const parse = (file: string) =>
+    (file.endsWith(".json")
+      ? ts.parseConfigFileTextToJson(file, read(file)).config
+      : YAML.parse(read(file))) as Record<string, any>;
+
+  it("has the Pulumi runtime load the program transpile-only through SWC (tsconfig.pulumi.json)", () => {
+    const project = parse("Pulumi.yaml");
+    expect(project.runtime.options.tsconfig).toBe("tsconfig.pulumi.json");
+    const pulumiTsconfig = parse("tsconfig.pulumi.json");
+    expect(pulumiTsconfig.extends).toBe("./tsconfig.json");
+    expect(pulumiTsconfig.compilerOptions.noCheck).toBe(true);
+    expect(pulumiTsconfig["ts-node"].swc).toBe(true);
+  });
+
+  it("still type-checks everything in npm test (tsconfig.json never skips checking)", () => {
+    const tsconfig = parse("tsconfig.json");
+    expect(tsconfig.compilerOptions.noCheck).toBeUndefined();
+    expect(tsconfig.compilerOptions.strict).toBe(true);
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.test).toMatch(/^tsc --noEmit && /);
+  });
+});
+
+describe("stack files", () => {
+  const stackFiles = fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+
+  it("exist for the dev stack", () => {
+    expect(stackFiles).toContain("Pulumi.dev.yaml");
+  });
+
+  it.each(stackFiles)("%s sets only known keys and no secret in plaintext", (file) => {
+    const stack = YAML.parse(read(file)) as { config?: Record<string, unknown> };
+    for (const [key, value] of Object.entries(stack.config ?? {})) {
+      const name = key.replace(/^todo-app:/, "");
+      if (key.startsWith("todo-app:")) {
+        expect(CONFIG_KEY_NAMES as string[], key).toContain(name);
+      }
+      if ((CONFIG_KEYS as Record<string, { secret?: boolean }>)[name]?.secret) {
+        expect(value, `${key} must be { secure: ... }`).toMatchObject({ secure: expect.any(String) });
+      }
+    }
+  });
+});
+
+describe("README", () => {
+  const readme = read("README.md");
+
+  it("documents every setting", () => {
+    for (const key of CONFIG_KEY_NAMES) {
+      expect(readme, key).toContain(`\`${key}\``);
+    }
+  });
+
+  it("shows the deploy and test commands on its first screen", () => {
+    const firstScreen = readme.split("\n").slice(0, 40).join("\n");
+    expect(firstScreen).toContain("npm ci && npm run up");
+    expect(firstScreen).toContain("npm ci && npm test");
+  });
+
+  it("names, in .ci/run, the same test command", () => {
+    const ci = read(".ci/run");
+    expect(ci).toMatch(/npm ci/);
+    expect(ci).toMatch(/npm test/);
+  });
+});
