@@ -5,7 +5,16 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "app/**", "bin/**", ".pulumi-state/**", "eslint.config.mjs"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "app/**",
+      "test/fixtures/**",
+      "bin/**",
+      ".pulumi-state/**",
+      "eslint.config.mjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
-import { BACKEND, FRONTEND, clusterUrl } from "./catalog";
+import { type AppServiceSpec, BACKEND, FRONTEND, type SecretEnv, clusterUrl } from "./catalog";
 import { AppEnvironment } from "./components/appEnvironment";
 import { AppService } from "./components/appService";
 import { PostgresDatabase } from "./components/postgres";
@@ -72,11 +72,20 @@ const appNamespace = new k8s.core.v1.NamespacePatch(
 const ns = appNamespace.metadata.apply((m) => m.name ?? settings.namespace);
 
 // Generated once per stack and kept in state, so sessions survive every later update.
+const readsSecret = (key: SecretEnv) =>
+  settings.backend.secrets.includes(key) || settings.frontend.secrets.includes(key);
 const betterAuthSecret =
   settings.secrets.betterAuthSecret ??
-  new random.RandomPassword("better-auth-secret", { length: 48, special: false }).result;
+  (readsSecret("BETTER_AUTH_SECRET")
+    ? new random.RandomPassword("better-auth-secret", { length: 48, special: false }).result
+    : undefined);
 
-const backendPods = { component: BACKEND.component, instance: settings.namespace };
+const podsOf = (service: AppServiceSpec) =>
+  selectorLabels({ component: service.component, instance: settings.namespace });
+const services = [
+  { spec: BACKEND, settings: settings.backend },
+  { spec: FRONTEND, settings: settings.frontend },
+];
 const database =
   db.mode === "in-cluster" && volumeIdentity
     ? new PostgresDatabase("database", {
@@ -86,23 +95,30 @@ const database =
         image: db.image,
         resources: db.resources,
         volume: volumeIdentity,
-        clientSelector: selectorLabels(backendPods),
+        // The services given DATABASE_URL, and only they, may connect.
+        clientSelectors: services
+          .filter((s) => s.settings.secrets.includes("DATABASE_URL"))
+          .map((s) => podsOf(s.spec)),
       })
     : undefined;
 // Exactly one of the two exists: config validation made databaseUrl and the in-cluster database exclusive.
 const databaseUrl = settings.secrets.databaseUrl ?? database!.url;
 
-const backendUrl = clusterUrl(BACKEND);
 const environment = new AppEnvironment("app", {
   namespace: ns,
   labels: { component: "config", instance: settings.namespace },
   provider,
   secrets: {
-    databaseUrl,
-    betterAuthSecret,
-    cohereApiKey: settings.secrets.cohereApiKey,
+    DATABASE_URL: databaseUrl,
+    BETTER_AUTH_SECRET: betterAuthSecret,
+    COHERE_API_KEY: settings.secrets.cohereApiKey,
   },
-  settings: { backendUrl, frontendUrl: settings.frontendUrl, logLevel: settings.logLevel },
+  readers: Object.fromEntries(services.map((s) => [s.spec.component, s.settings.secrets])),
+  settings: {
+    backendUrl: clusterUrl(BACKEND),
+    frontendUrl: settings.frontendUrl,
+    logLevel: settings.logLevel,
+  },
 });
 
 // A remote cluster pulls from the registry the images were pushed to, with the same credentials.
@@ -124,19 +140,27 @@ const common = {
   dockerProvider,
   provider,
   replicas: settings.replicas,
-  env: environment.secretEnv,
   envFrom: environment.configEnvFrom,
   imagePullSecrets: pullSecret ? [pullSecret.secretName] : undefined,
 };
+/** A service's env: its plain settings as literal values (never secrets: config refused those), then its secrets. */
+const envOf = (service: AppServiceSpec, plain: Readonly<Record<string, string>>) => [
+  ...Object.entries(plain).map(([name, value]) => ({ name, value })),
+  ...environment.secretEnv[service.component],
+];
 
 const backend = new AppService(BACKEND.component, {
   ...common,
   service: BACKEND,
   image: settings.backend.image,
+  env: envOf(BACKEND, settings.backend.env),
   readinessPath: settings.backend.readinessPath,
   resources: settings.backend.resources,
-  // Only the frontend talks to the backend (server side); nothing else in the cluster may.
-  ingressFrom: selectorLabels({ component: FRONTEND.component, instance: settings.namespace }),
+  // Only the frontend talks to the backend (server side); an exposed backend also takes outside traffic.
+  ingressFrom: { pods: [podsOf(FRONTEND)], anywhere: settings.backend.expose !== undefined },
+  expose: settings.backend.expose
+    ? { type: "NodePort", nodePort: settings.backend.expose.nodePort }
+    : undefined,
 });
 
 const frontend = new AppService(FRONTEND.component, {
@@ -145,7 +169,7 @@ const frontend = new AppService(FRONTEND.component, {
   image: settings.frontend.image,
   // The container runtime sets HOSTNAME to the pod's name, and Next.js's standalone server listens on
   // $HOSTNAME: on the pod IP only, so `kubectl port-forward` (which connects on localhost) would get no answer.
-  env: [...environment.secretEnv, { name: "HOSTNAME", value: "0.0.0.0" }],
+  env: envOf(FRONTEND, { HOSTNAME: "0.0.0.0", ...settings.frontend.env }),
   readinessPath: FRONTEND.livenessPath,
   resources: settings.frontend.resources,
   expose: { type: "NodePort", nodePort: settings.frontendNodePort },
@@ -166,6 +190,15 @@ export const frontendUrlCommand =
   settings.build.target === "minikube"
     ? `minikube -p ${settings.minikubeProfile} service ${FRONTEND.serviceName} -n ${settings.namespace} --url`
     : `kubectl --context ${settings.kubeContext} -n ${settings.namespace} port-forward svc/${FRONTEND.serviceName} ${FRONTEND.port}:${FRONTEND.port}`;
+/**
+ * The backend's address outside the cluster (exposeBackend): the configured URL, else the node address and
+ * the NodePort Kubernetes actually allocated.
+ */
+export const backendPublicUrl = settings.backend.expose
+  ? backend.nodePort.apply(
+      (port) => settings.backendPublicUrl ?? (port ? `http://${settings.nodeHost}:${port}` : undefined),
+    )
+  : settings.backendPublicUrl;
 /** In-cluster URL of the backend, as the frontend reaches it. */
 export const backendUrlInCluster = backend.clusterUrl;
 export const backendImage = backend.imageRef;

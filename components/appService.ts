@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceSpec } from "../catalog";
 import type { BuildSettings, ImageSource } from "../config";
 import { LabelInput, selectorLabels, standardLabels } from "../k8s/labels";
-import { ingressOnlyFromSpec } from "../k8s/networkPolicy";
+import { type IngressSources, ingressOnlyFromSpec } from "../k8s/networkPolicy";
 import { deploymentSpec, disruptionBudgetSpec } from "../k8s/podSpec";
 import type { Resources } from "../k8s/resources";
 import { type Exposure, serviceSpec } from "../k8s/service";
@@ -36,7 +36,7 @@ export interface AppServiceArgs {
    * Selector labels of the only pods allowed to reach this service's port (enforced by a NetworkPolicy).
    * Default: no policy, reachable from anywhere the cluster routes (the frontend, through its NodePort).
    */
-  readonly ingressFrom?: Record<string, string>;
+  readonly ingressFrom?: IngressSources;
   /** Registry pull secret names, for images in a private registry. Default: none. */
   readonly imagePullSecrets?: pulumi.Input<string>[];
 }

@@ -26,13 +26,13 @@ export interface PostgresArgs {
   readonly resources: Resources;
   /** Where the data lives; see k8s/postgres.ts for why a change of it means a new volume. */
   readonly volume: VolumeIdentity;
-  /** Selector labels of the only pods allowed to connect (the backend). */
-  readonly clientSelector: Record<string, string>;
+  /** Selector labels of the only pods allowed to connect: the services that receive DATABASE_URL. */
+  readonly clientSelectors: readonly Record<string, string>[];
 }
 
 /**
  * PostgreSQL for a stack with no external database: one StatefulSet replica on a retained claim, a
- * generated password in a Secret, a headless Service, and a NetworkPolicy that admits only the backend.
+ * generated password in a Secret, a headless Service, and a NetworkPolicy that admits only its clients.
  * The backend waits for it through its own readiness probe (`/ready` answers 503 until the database does);
  * nothing here orders the rollout.
  */
@@ -111,7 +111,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       `${name}-ingress`,
       {
         metadata: { name: `${POSTGRES_SERVICE}-ingress`, namespace: args.namespace, labels },
-        spec: ingressOnlyFromSpec(selectorLabels(labelInput), args.clientSelector, POSTGRES_PORT),
+        spec: ingressOnlyFromSpec(selectorLabels(labelInput), { pods: args.clientSelectors }, POSTGRES_PORT),
       },
       k8sOpts,
     );

@@ -13,7 +13,7 @@ import { readDatabase } from "./database";
 import { probeMachine } from "./probe";
 import { ConfigReader } from "./reader";
 import { readSecrets } from "./secrets";
-import { readServices } from "./services";
+import { readServices, resolveServices } from "./services";
 import type { ConfigSource } from "./source";
 import type { Settings } from "./types";
 
@@ -39,6 +39,16 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
   config.problems.throwIfAny();
 
   const facts = probeMachine(cluster, build, machine, config.problems);
+  const resolved = resolveServices(
+    services,
+    {
+      nodeHost: facts.nodeHost,
+      frontendUrl: facts.frontendUrl,
+      frontendUrlKnown: cluster.frontendUrl !== "" || cluster.frontendNodePort !== 0,
+    },
+    config.problems,
+  );
+  config.problems.throwIfAny();
   return {
     ...cluster,
     stack,
@@ -48,8 +58,9 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
     frontendUrlConfigured: cluster.frontendUrl !== "",
     build: facts.build,
     database,
-    backend: services.backend,
-    frontend: services.frontend,
+    backend: resolved.backend,
+    frontend: resolved.frontend,
+    backendPublicUrl: resolved.backendPublicUrl,
     secrets,
   };
 }

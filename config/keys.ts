@@ -4,6 +4,7 @@
  * rejects a key that is not here (so a typo such as `replica` fails loudly instead of being ignored), and a test
  * keeps Pulumi.yaml and the README's configuration reference in step with it.
  */
+import { SECRET_ENV } from "../catalog";
 import { BUILD_TARGETS } from "../host/buildTarget";
 
 interface KeyCommon {
@@ -40,7 +41,15 @@ export interface ObjectKey extends KeyCommon {
   readonly default: Record<string, unknown>;
 }
 
-export type ConfigKey = StringKey | IntegerKey | BooleanKey | ObjectKey;
+/** A list of strings (YAML in the stack file, or `pulumi config set --path 'key[0]' VALUE`). */
+export interface ArrayKey extends KeyCommon {
+  readonly type: "array";
+  readonly default: readonly string[];
+  /** The only items accepted. */
+  readonly items: readonly string[];
+}
+
+export type ConfigKey = StringKey | IntegerKey | BooleanKey | ObjectKey | ArrayKey;
 
 export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -186,9 +195,69 @@ export const CONFIG_KEYS = {
   },
   backendReadinessPath: {
     type: "string",
-    default: "/ready",
+    default: "/health",
     description:
-      "Backend readiness endpoint (200 only while its database answers). Liveness stays on /health.",
+      "Backend readiness endpoint. Default: /health, like liveness; set a DB-aware path (the reference app's /ready) to take pods out of rotation while the database is down.",
+  },
+  backendBuildArgs: {
+    type: "object",
+    default: {},
+    description:
+      "Extra build args of the backend image: an object of plain strings (never a secret); values may use {frontendUrl} and {backendPublicUrl}.",
+  },
+  frontendBuildArgs: {
+    type: "object",
+    default: {},
+    description:
+      "Extra build args of the frontend image (NEXT_PUBLIC_* are inlined at next build); plain strings, values may use {frontendUrl} and {backendPublicUrl}.",
+  },
+  backendEnv: {
+    type: "object",
+    default: {},
+    description:
+      "Extra plain environment of the backend pods (no secrets, not the program's own names); values may use {frontendUrl} and {backendPublicUrl}.",
+  },
+  frontendEnv: {
+    type: "object",
+    default: {},
+    description:
+      "Extra plain environment of the frontend pods, e.g. BETTER_AUTH_URL: {frontendUrl}; no secrets, not the program's own names.",
+  },
+  backendSecrets: {
+    type: "array",
+    default: SECRET_ENV,
+    items: SECRET_ENV,
+    description:
+      "Which secrets the backend receives, of DATABASE_URL, BETTER_AUTH_SECRET, COHERE_API_KEY. Default: all three (what the reference backend reads).",
+  },
+  frontendSecrets: {
+    type: "array",
+    default: [],
+    items: SECRET_ENV,
+    description:
+      "Which secrets the frontend receives, of DATABASE_URL, BETTER_AUTH_SECRET, COHERE_API_KEY. Default: none (the reference frontend reads none; a Better Auth frontend needs DATABASE_URL and BETTER_AUTH_SECRET).",
+  },
+  exposeBackend: {
+    type: "boolean",
+    default: false,
+    description:
+      "Expose the backend outside the cluster (a NodePort), for browser code that calls it. Default: false, only the frontend reaches it.",
+  },
+  backendNodePort: {
+    type: "integer",
+    default: 30081,
+    min: 0,
+    max: 32767,
+    accepted:
+      "0 (Kubernetes picks a free port) or a whole number from 30000 to 32767 (the default NodePort range)",
+    description:
+      "NodePort of the backend when exposeBackend is true, 30000-32767; 0 lets Kubernetes pick one.",
+  },
+  backendPublicUrl: {
+    type: "string",
+    default: "",
+    description:
+      "Public URL of the backend ({backendPublicUrl}). Default: http://<node address>:<backendNodePort> when exposeBackend is true.",
   },
   backendResources: {
     type: "object",

@@ -9,15 +9,27 @@ import type { Resources } from "../k8s/resources";
 import type { ConfigKeyName } from "./keys";
 import type { ConfigReader } from "./reader";
 import { DEFAULT_RESOURCES, parseResources } from "./resources";
-import type { ImageSource } from "./types";
+import type { ConfigProblems } from "./problems";
+import {
+  type BackendExposure,
+  NEXT_PUBLIC_ENV_ARG,
+  type ServiceEnvConfig,
+  readBackendExposure,
+  readServiceEnv,
+  resolveServiceEnv,
+} from "./serviceEnv";
+import type { ImageSource, ServiceSettings } from "./types";
+
+interface ServiceConfig {
+  /** Build args here are the base image's only; the setting's come in `env.buildArgs`. */
+  readonly image: ImageSource;
+  readonly resources: Resources;
+  readonly env: ServiceEnvConfig;
+}
 
 export interface ServicesConfig {
-  readonly backend: {
-    readonly image: ImageSource;
-    readonly readinessPath: string;
-    readonly resources: Resources;
-  };
-  readonly frontend: { readonly image: ImageSource; readonly resources: Resources };
+  readonly backend: ServiceConfig & { readonly readinessPath: string; readonly exposure: BackendExposure };
+  readonly frontend: ServiceConfig;
 }
 
 /** Where relative paths resolve, and how the reader tells whether a path exists. */
@@ -28,22 +40,24 @@ export interface PathContext {
 
 export function readServices(config: ConfigReader, paths: PathContext): ServicesConfig {
   const problems = config.problems;
-  const backendImage = readImage(config, paths, {
+  const backendKeys = {
     context: "backendContext",
     dockerfile: "backendDockerfile",
     base: "backendBaseImage",
     buildArg: "PYTHON_IMAGE",
-  });
-  const frontendImage = readImage(config, paths, {
+  } as const;
+  const frontendKeys = {
     context: "frontendContext",
     dockerfile: "frontendDockerfile",
     base: "frontendBaseImage",
     buildArg: "NODE_IMAGE",
-  });
+  } as const;
+  const backendImage = readImage(config, paths, backendKeys);
+  const frontendImage = readImage(config, paths, frontendKeys);
 
   const readinessPath = config.string("backendReadinessPath");
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(readinessPath)) {
-    problems.add("backendReadinessPath", readinessPath, "an absolute HTTP path such as /ready");
+    problems.add("backendReadinessPath", readinessPath, "an absolute HTTP path such as /health or /ready");
   }
   const resources = (key: "backendResources" | "frontendResources", defaults: Resources) =>
     parseResources(problems, key, config.get(key), defaults);
@@ -53,8 +67,14 @@ export function readServices(config: ConfigReader, paths: PathContext): Services
       image: backendImage,
       readinessPath,
       resources: resources("backendResources", DEFAULT_RESOURCES.backend),
+      env: readServiceEnv(config, "backend", backendKeys.buildArg),
+      exposure: readBackendExposure(config),
     },
-    frontend: { image: frontendImage, resources: resources("frontendResources", DEFAULT_RESOURCES.frontend) },
+    frontend: {
+      image: frontendImage,
+      resources: resources("frontendResources", DEFAULT_RESOURCES.frontend),
+      env: readServiceEnv(config, "frontend", frontendKeys.buildArg),
+    },
   };
 }
 
@@ -85,4 +105,94 @@ function readImage(config: ConfigReader, paths: PathContext, keys: ImageKeys): I
     problems.add(keys.base, base, "an image reference with an explicit tag or digest other than latest");
   }
   return { context, dockerfile, buildArgs: base ? { [keys.buildArg]: base } : {} };
+}
+
+/** The addresses the placeholders stand for, as the probed machine gives them. */
+export interface KnownAddresses {
+  readonly nodeHost: string;
+  readonly frontendUrl: string;
+  /** Whether frontendUrl is known before the deploy (configured, or a fixed NodePort). */
+  readonly frontendUrlKnown: boolean;
+}
+
+export interface ResolvedServices {
+  readonly backend: ServiceSettings & {
+    readonly readinessPath: string;
+    readonly expose?: { nodePort: number };
+  };
+  readonly frontend: ServiceSettings;
+  readonly backendPublicUrl?: string;
+}
+
+/** Resolves placeholders and assembles each service's build args and env; problems name the setting. */
+export function resolveServices(
+  services: ServicesConfig,
+  addresses: KnownAddresses,
+  problems: ConfigProblems,
+): ResolvedServices {
+  const exposure = services.backend.exposure;
+  const backendPublicUrl =
+    exposure.publicUrl ||
+    (exposure.expose && exposure.nodePort !== 0
+      ? `http://${addresses.nodeHost}:${exposure.nodePort}`
+      : undefined);
+  const urls = {
+    frontendUrl: addresses.frontendUrlKnown ? addresses.frontendUrl : undefined,
+    backendPublicUrl,
+  };
+  const why = {
+    frontendUrl: "set frontendUrl, or a fixed frontendNodePort (not 0)",
+    backendPublicUrl: exposure.expose
+      ? "set backendPublicUrl, or a fixed backendNodePort (not 0)"
+      : "set exposeBackend to true (or set backendPublicUrl)",
+  };
+  const add = (message: string) => problems.addRaw(message);
+  const backend = resolveServiceEnv(
+    { buildArgs: "backendBuildArgs", env: "backendEnv" },
+    services.backend.env,
+    urls,
+    why,
+    add,
+  );
+  const frontend = resolveServiceEnv(
+    { buildArgs: "frontendBuildArgs", env: "frontendEnv" },
+    services.frontend.env,
+    urls,
+    why,
+    add,
+  );
+  const withArgs = (image: ImageSource, args: Record<string, string>): ImageSource => ({
+    ...image,
+    buildArgs: { ...image.buildArgs, ...args },
+  });
+  return {
+    backend: {
+      image: withArgs(services.backend.image, backend.buildArgs),
+      resources: services.backend.resources,
+      readinessPath: services.backend.readinessPath,
+      env: backend.env,
+      secrets: services.backend.env.secrets,
+      expose: exposure.expose ? { nodePort: exposure.nodePort } : undefined,
+    },
+    frontend: {
+      image: withArgs(services.frontend.image, withNextPublicEnv(frontend.buildArgs)),
+      resources: services.frontend.resources,
+      env: frontend.env,
+      secrets: services.frontend.env.secrets,
+    },
+    backendPublicUrl,
+  };
+}
+
+/**
+ * BuildKit hands a RUN only the build args its stage declares, so arbitrary `NEXT_PUBLIC_*` args would never
+ * reach `next build`. They are also passed as one `NEXT_PUBLIC_ENV` arg of `NAME=value` lines, which the
+ * program's frontend Dockerfile writes to `.env.production.local`; a Dockerfile of one's own declares its ARGs.
+ */
+export function withNextPublicEnv(args: Readonly<Record<string, string>>): Record<string, string> {
+  const lines = Object.entries(args)
+    .filter(([name]) => name.startsWith("NEXT_PUBLIC_"))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`);
+  return lines.length > 0 ? { ...args, [NEXT_PUBLIC_ENV_ARG]: lines.join("\n") } : { ...args };
 }

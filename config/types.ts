@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
+import type { SecretEnv } from "../catalog";
 import type { BuildTarget } from "../host/buildTarget";
 import type { DockerEndpoint } from "../host/minikube";
 import type { Resources } from "../k8s/resources";
@@ -17,8 +18,18 @@ export interface ImageSource {
   readonly context: string;
   /** Absolute path of the Dockerfile. */
   readonly dockerfile: string;
-  /** Build arguments (base images only: never a secret). */
+  /** Build arguments: the base image and the service's build args setting (plain values, never a secret). */
   readonly buildArgs: Readonly<Record<string, string>>;
+}
+
+/** What one service is built from and what its pods receive. */
+export interface ServiceSettings {
+  readonly image: ImageSource;
+  readonly resources: Resources;
+  /** Extra plain env (placeholders resolved). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The secrets its pods receive, each through a secretKeyRef. */
+  readonly secrets: readonly SecretEnv[];
 }
 
 /** The registry images are pushed to and pulled from (buildTarget registry). */
@@ -86,12 +97,14 @@ export interface Settings extends ClusterSettings {
   /** Whether frontendUrl was configured (a public URL the user knows) rather than derived. */
   readonly frontendUrlConfigured: boolean;
   readonly build: BuildSettings;
-  readonly backend: {
-    readonly image: ImageSource;
+  readonly backend: ServiceSettings & {
     readonly readinessPath: string;
-    readonly resources: Resources;
+    /** Set when the backend is exposed outside the cluster (exposeBackend). */
+    readonly expose?: { readonly nodePort: number };
   };
-  readonly frontend: { readonly image: ImageSource; readonly resources: Resources };
+  readonly frontend: ServiceSettings;
+  /** The backend's public URL, when it is exposed or configured. */
+  readonly backendPublicUrl?: string;
   /** An external database (databaseUrl set), or PostgreSQL in the cluster. */
   readonly database: DatabaseSettings;
   readonly secrets: SecretSettings;

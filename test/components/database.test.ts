@@ -125,7 +125,7 @@ describe("a stack with no configuration at all", () => {
   });
 
   it("composes DATABASE_URL from the generated password, as a Pulumi secret", () => {
-    const data = run.one("kubernetes:core/v1:Secret", "app-secrets").inputs.data;
+    const data = run.one("kubernetes:core/v1:Secret", "app-backend-secrets").inputs.data;
     expect(isSecretInput(data)).toBe(true);
     const url = Buffer.from(unwrap<Record<string, string>>(data).DATABASE_URL, "base64").toString();
     expect(url).toBe(`postgresql://todo:${"r".repeat(32)}@todo-postgres:5432/todo`);

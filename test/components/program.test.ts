@@ -33,7 +33,7 @@ describe("a default stack (only databaseUrl set)", () => {
   it("creates one namespace, an environment, and a backend and a frontend with image, Deployment, Service and PDB", () => {
     const count = (type: string) => run.byType(type).length;
     expect(count("kubernetes:core/v1:NamespacePatch")).toBe(1);
-    expect(count(SECRET)).toBe(1);
+    expect(count(SECRET)).toBe(1); // the backend's; the reference frontend reads no secret
     expect(count(CONFIG_MAP)).toBe(1);
     expect(count(DEPLOYMENT)).toBe(2);
     expect(count(SERVICE)).toBe(2);
@@ -99,11 +99,11 @@ describe("a default stack (only databaseUrl set)", () => {
     }
   });
 
-  it("probes the backend on /health (startup, liveness) and /ready (readiness), the frontend on /api/health", () => {
+  it("probes the backend on /health by default (the documented contract), the frontend on /api/health", () => {
     const backend = container(run, "backend");
     expect(backend.startupProbe.httpGet.path).toBe("/health");
     expect(backend.livenessProbe.httpGet.path).toBe("/health");
-    expect(backend.readinessProbe.httpGet.path).toBe("/ready");
+    expect(backend.readinessProbe.httpGet.path).toBe("/health");
     const frontend = container(run, "frontend");
     for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
       expect(frontend[probe].httpGet.path).toBe("/api/health");
@@ -164,20 +164,24 @@ describe("a default stack (only databaseUrl set)", () => {
     expect(cm.immutable).toBe(true);
   });
 
-  it("gives both containers every secret through secretKeyRef to that Secret, never as a literal value", () => {
-    const secretName = `app-secrets-autoname`;
-    for (const name of ["backend", "frontend"]) {
-      const c = container(run, name);
-      const byName = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
-      for (const key of ["DATABASE_URL", "BETTER_AUTH_SECRET", "COHERE_API_KEY"]) {
-        expect(byName[key].value, `${name} ${key}`).toBeUndefined();
-        expect(byName[key].valueFrom.secretKeyRef).toMatchObject({ name: secretName, key });
-      }
-      // Only the optional Cohere key may be missing from the Secret.
-      expect(byName.COHERE_API_KEY.valueFrom.secretKeyRef.optional).toBe(true);
-      expect(byName.DATABASE_URL.valueFrom.secretKeyRef.optional).toBeUndefined();
-      expect(c.envFrom).toEqual([{ configMapRef: { name: "app-config-autoname" } }]);
+  it("gives the backend every secret through secretKeyRef to a Secret of its own, never as a literal value", () => {
+    const c = container(run, "backend");
+    const byName = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+    for (const key of ["DATABASE_URL", "BETTER_AUTH_SECRET", "COHERE_API_KEY"]) {
+      expect(byName[key].value, key).toBeUndefined();
+      expect(byName[key].valueFrom.secretKeyRef).toMatchObject({ name: "app-backend-secrets-autoname", key });
     }
+    // Only the optional Cohere key may be missing from the Secret.
+    expect(byName.COHERE_API_KEY.valueFrom.secretKeyRef.optional).toBe(true);
+    expect(byName.DATABASE_URL.valueFrom.secretKeyRef.optional).toBeUndefined();
+    expect(c.envFrom).toEqual([{ configMapRef: { name: "app-config-autoname" } }]);
+  });
+
+  it("gives the reference frontend no secret at all (it reads none), only the shared plain settings", () => {
+    const c = container(run, "frontend");
+    expect(c.env.filter((e: any) => e.valueFrom)).toEqual([]);
+    expect(c.envFrom).toEqual([{ configMapRef: { name: "app-config-autoname" } }]);
+    expect(run.byType(SECRET).map((r) => r.name)).toEqual(["app-backend-secrets"]);
   });
 
   it("makes the frontend listen on every address, whatever HOSTNAME the runtime sets", () => {

@@ -73,7 +73,7 @@ describe("defaults", () => {
     expect(s.backend.image.context).toBe(path.join(PROJECT_DIR, "app/backend"));
     expect(s.frontend.image.context).toBe(path.join(PROJECT_DIR, "app/frontend"));
     expect(s.backend.image.dockerfile).toBe(path.join(PROJECT_DIR, "docker/backend/Dockerfile"));
-    expect(s.backend.readinessPath).toBe("/ready");
+    expect(s.backend.readinessPath).toBe("/health");
   });
 
   it("folds a stack name that is not a valid namespace into one", () => {
