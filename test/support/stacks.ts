@@ -4,6 +4,11 @@
  * values are what a user would put in `Pulumi.<stack>.yaml`: strings, as the CLI hands them to the program.
  */
 
+import * as path from "path";
+
+/** A repository of the team's shape: the program in phase4/infra, services in phase2, Dockerfiles in phase4/docker. */
+export const OWN_APP_REPO = path.resolve(__dirname, "..", "fixtures", "own-app");
+
 /** A valid database URL for stacks that need one. */
 export const DATABASE_URL = "postgresql://todo:s3cr3t-db-pass@db.example.com:5432/todo";
 
@@ -46,10 +51,27 @@ export const EVERY_OPTION_STACK: StackConfig = {
   frontendResources: JSON.stringify({ limits: { memory: "1Gi" } }),
 };
 
+/**
+ * The team's own app, as they would configure it: their Dockerfiles built from the repository root, a Better
+ * Auth frontend that reads the database, browser code that calls an exposed backend.
+ */
+export const OWN_APP_STACK: StackConfig = {
+  backendContext: OWN_APP_REPO,
+  backendDockerfile: path.join(OWN_APP_REPO, "phase4/docker/backend/Dockerfile"),
+  frontendContext: OWN_APP_REPO,
+  frontendDockerfile: path.join(OWN_APP_REPO, "phase4/docker/frontend/Dockerfile"),
+  frontendSecrets: JSON.stringify(["DATABASE_URL", "BETTER_AUTH_SECRET"]),
+  exposeBackend: "true",
+  frontendBuildArgs: JSON.stringify({ NEXT_PUBLIC_API_URL: "{backendPublicUrl}" }),
+  frontendEnv: JSON.stringify({ BETTER_AUTH_URL: "{frontendUrl}" }),
+  backendEnv: JSON.stringify({ CORS_ORIGINS: "{frontendUrl}" }),
+};
+
 /** The stacks every whole-program check (schema, policy pack) runs on. */
 export const STACKS: Readonly<Record<string, StackConfig>> = {
   "a default stack (in-cluster PostgreSQL)": DEFAULT_STACK,
   "a stack with an external database": EXTERNAL_DATABASE_STACK,
   "a stack on a remote cluster with a registry": REGISTRY_STACK,
   "a stack with every option set": EVERY_OPTION_STACK,
+  "the team's own app (own Dockerfiles, secrets for the frontend, exposed backend)": OWN_APP_STACK,
 };
