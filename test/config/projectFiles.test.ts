@@ -1,6 +1,6 @@
 /**
  * Pulumi.yaml, the stack files and the README stay in step with the settings the program reads
- * (lib/configKeys.ts): a key the program reads but Pulumi.yaml does not declare would be invisible to
+ * (config/keys.ts): a key the program reads but Pulumi.yaml does not declare would be invisible to
  * `pulumi config`, and one the README does not document is a setting nobody finds.
  */
 import * as fs from "fs";
@@ -41,6 +41,11 @@ describe("Pulumi.yaml", () => {
       expect(declared.type, key).toBe(spec.type);
       expect(declared.default, key).toEqual(spec.default);
       expect(declared.description, key).toContain(spec.description);
+      if (spec.type === "array") {
+        // Pulumi's project schema requires `items` for an array (sdk/go/common/workspace/project.json,
+        // configTypeDeclaration: if type is array then items is required).
+        expect((declared as { items?: unknown }).items, key).toEqual({ type: "string" });
+      }
     }
   });
 
