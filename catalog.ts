@@ -19,6 +19,7 @@ export type SecretEnv = (typeof SECRET_ENV)[number];
 
 /** The plain settings both services read from the ConfigMap. */
 export const PLAIN_ENV = ["BACKEND_URL", "FRONTEND_URL", "LOG_LEVEL"] as const;
+export type PlainEnv = (typeof PLAIN_ENV)[number];
 
 /** Secrets a pod may start without (the app turns the feature off); any other missing key stops the pod. */
 export const OPTIONAL_SECRET_ENV: readonly SecretEnv[] = ["COHERE_API_KEY"];
@@ -44,7 +45,7 @@ export interface AppServiceSpec {
   readonly livenessPath: string;
   /** Paths the app writes to under its read-only root filesystem. */
   readonly writablePaths: readonly WritablePath[];
-  /** The secrets the service's pods receive. */
+  /** The secrets the reference app's service reads: the default of its `<component>Secrets` setting. */
   readonly secrets: readonly SecretEnv[];
 }
 
@@ -67,7 +68,8 @@ export const FRONTEND: AppServiceSpec = {
   port: 3000,
   livenessPath: "/api/health",
   writablePaths: [TMP, { name: "next-cache", mountPath: "/app/.next/cache", sizeLimit: "256Mi" }],
-  secrets: SECRET_ENV,
+  // The reference frontend calls the backend server-side and reads no secret.
+  secrets: [],
 };
 
 /** `http://todo-backend:7860`: how the frontend reaches the backend inside the namespace. */

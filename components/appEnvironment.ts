@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { OPTIONAL_SECRET_ENV, type SecretEnv } from "../catalog";
+import { OPTIONAL_SECRET_ENV, type PlainEnv, type SecretEnv } from "../catalog";
 import { LabelInput, standardLabels } from "../k8s/labels";
 
 /** The secret values of the app, by environment variable. Every value is a Pulumi secret. */
@@ -79,7 +79,7 @@ export class AppEnvironment extends pulumi.ComponentResource {
           BACKEND_URL: args.settings.backendUrl,
           FRONTEND_URL: args.settings.frontendUrl,
           LOG_LEVEL: args.settings.logLevel,
-        },
+        } satisfies Record<PlainEnv, pulumi.Input<string>>,
       },
       childOpts,
     );

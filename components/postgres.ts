@@ -50,7 +50,9 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     const labelInput: LabelInput = {
       component: DATABASE.component,
       instance: args.instance,
-      version: parseImageReference(args.image).tag,
+      // A digest-only reference has no tag: its repository's last segment stands in, as it always has.
+      version:
+        parseImageReference(args.image).tag ?? parseImageReference(args.image).repository.split("/").pop(),
     };
     const labels = standardLabels(labelInput);
 

@@ -4,7 +4,7 @@
  * rejects a key that is not here (so a typo such as `replica` fails loudly instead of being ignored), and a test
  * keeps Pulumi.yaml and the README's configuration reference in step with it.
  */
-import { SECRET_ENV } from "../catalog";
+import { BACKEND, FRONTEND, SECRET_ENV } from "../catalog";
 import { BUILD_TARGETS } from "../host/buildTarget";
 
 interface KeyCommon {
@@ -225,14 +225,14 @@ export const CONFIG_KEYS = {
   },
   backendSecrets: {
     type: "array",
-    default: SECRET_ENV,
+    default: BACKEND.secrets,
     items: SECRET_ENV,
     description:
       "Which secrets the backend receives, of DATABASE_URL, BETTER_AUTH_SECRET, COHERE_API_KEY. Default: all three (what the reference backend reads).",
   },
   frontendSecrets: {
     type: "array",
-    default: [],
+    default: FRONTEND.secrets,
     items: SECRET_ENV,
     description:
       "Which secrets the frontend receives, of DATABASE_URL, BETTER_AUTH_SECRET, COHERE_API_KEY. Default: none (the reference frontend reads none; a Better Auth frontend needs DATABASE_URL and BETTER_AUTH_SECRET).",

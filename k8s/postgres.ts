@@ -84,7 +84,7 @@ const RECONCILE_PASSWORD = [
   "sh",
   "-c",
   [
-    'for i in $(seq 1 600); do pg_isready -q -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB" && break; sleep 1; done',
+    `for i in $(seq 1 600); do pg_isready -q -h 127.0.0.1 -p ${POSTGRES_PORT} -U "$POSTGRES_USER" -d "$POSTGRES_DB" && break; sleep 1; done`,
     "if printf '%s\\n' '\\getenv pw POSTGRES_PASSWORD' \"SET log_statement = 'none';\" \"SET log_min_error_statement = 'panic';\" " +
       "'ALTER ROLE :\"role\" PASSWORD :'\\''pw'\\'';' | " +
       'psql -q -X -v ON_ERROR_STOP=1 -v role="$POSTGRES_USER" -h /var/run/postgresql -U "$POSTGRES_USER" -d "$POSTGRES_DB"; ' +

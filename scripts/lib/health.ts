@@ -164,7 +164,7 @@ export function backendHealthArgs(namespace: string, backendUrl: string): string
     "node",
     "-e",
     IN_POD_FETCH,
-    `${backendUrl.replace(/\/+$/, "")}/health`,
+    `${backendUrl.replace(/\/+$/, "")}${BACKEND.livenessPath}`,
   ];
 }
 
@@ -199,7 +199,7 @@ export function backendHealth(
   backendUrl: string = DEFAULT_BACKEND_URL,
 ): CheckResult {
   const name = "backend /health (from a frontend pod)";
-  const url = `${backendUrl.replace(/\/+$/, "")}/health`;
+  const url = `${backendUrl.replace(/\/+$/, "")}${BACKEND.livenessPath}`;
   const parsed = parseInPodFetch(kubectl(k, run, backendHealthArgs(namespace, backendUrl)));
   return { name, verdict: parsed.ok ? "PASS" : "FAIL", detail: `${url}: ${parsed.detail}` };
 }

@@ -40,7 +40,7 @@ function npmPackageVersion(): string | undefined {
   }
 }
 
-// `npm run` puts node_modules/.bin first on PATH; the Pulumi CLI on PATH must be the user's own (see up.ts).
+// `npm run` puts node_modules/.bin first on PATH; the Pulumi CLI on PATH must be the user's own (see scripts/lib/session.ts).
 process.env.PATH = withoutNodeModulesBins(process.env.PATH ?? "");
 
 // Probed once, synchronously, so the skip is decided when the suite is collected. A first run through the

@@ -129,6 +129,8 @@ describe("pull request workflow", () => {
       "todo-app:kubeContext": "ci",
       "todo-app:buildTarget": "docker",
       "todo-app:namespace": "todo-ci",
+      // The reference backend's database-aware readiness, as in the dev stack.
+      "todo-app:backendReadinessPath": "/ready",
     });
   });
 });
