@@ -4,6 +4,7 @@
  * `@balena/dockerignore` (a port of Docker's Go code); the pruning decision here only ever errs towards walking.
  */
 import dockerignore from "@balena/dockerignore";
+import * as fs from "fs";
 import * as path from "path";
 
 /**
@@ -144,4 +145,35 @@ export function createMatcher(patterns: readonly string[]): ContextMatcher {
  */
 export function isIgnored(patterns: readonly string[], relPath: string): boolean {
   return createMatcher(patterns).ignores(relPath);
+}
+
+/** The ignore file a build uses, and whether it exists (where a new rule should go when it does not). */
+export interface IgnoreFile {
+  /** Absolute path. */
+  readonly path: string;
+  readonly exists: boolean;
+}
+
+/**
+ * The ignore file Docker applies when building `dockerfile` (absolute) with `context` (absolute):
+ * `<Dockerfile>.dockerignore` beside the Dockerfile when there is one, else the context root's `.dockerignore`
+ * (reported as missing when that does not exist either). Never both: the first one found is used alone.
+ *
+ * That is what pulumi-docker does before it sends the context (`getIgnorePatterns` in `provider/provider.go`,
+ * called by `dockerBuild` in `provider/image.go`, the code path of `docker.Image`), and what BuildKit's Dockerfile
+ * frontend does on its side (`ReadEntrypoint` reads `<filename>.dockerignore` from the Dockerfile's directory,
+ * `dockerIgnorePatterns` falls back to the context's `.dockerignore` only when that gave nothing; both in
+ * `frontend/dockerui/config.go`). Any filtering after pulumi-docker's can only remove more, so hashing after this
+ * file never misses what the build reads.
+ */
+export function ignoreFileFor(context: string, dockerfile: string): IgnoreFile {
+  const beside = `${dockerfile}.dockerignore`;
+  if (fs.existsSync(beside)) return { path: beside, exists: true };
+  const root = path.join(context, ".dockerignore");
+  return { path: root, exists: fs.existsSync(root) };
+}
+
+/** The lines of an ignore file, none when it does not exist. */
+export function readIgnoreFile(file: IgnoreFile): string[] {
+  return file.exists ? fs.readFileSync(file.path, "utf8").split(/\r?\n/) : [];
 }

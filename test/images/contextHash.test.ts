@@ -144,7 +144,8 @@ describe("hashBuildContext", () => {
   it("leaves an excluded Dockerfile and .dockerignore out of the files, as the builder removes them before COPY", () => {
     const root = makeTree({
       ".dockerignore": ".dockerignore\nDockerfile\nsrc/ignored.txt\n",
-      Dockerfile: "FROM scratch\n",
+      // The Dockerfile copies the whole context, so only the ignore file decides what is left out.
+      Dockerfile: "FROM scratch\nCOPY . .\n",
       "src/ignored.txt": "x\n",
       "src/kept.txt": "y\n",
     });
@@ -152,7 +153,7 @@ describe("hashBuildContext", () => {
     expect(listBuildContext({ context: root, dockerfile })).toEqual(["src/", "src/kept.txt"]);
     // The Dockerfile still counts through its content.
     const before = hashBuildContext({ context: root, dockerfile });
-    fs.writeFileSync(dockerfile, "FROM scratch\nCOPY . .\n");
+    fs.writeFileSync(dockerfile, "FROM scratch\nCOPY . /app\n");
     expect(hashBuildContext({ context: root, dockerfile })).not.toBe(before);
   });
 
