@@ -56,6 +56,18 @@ export interface ImageSpec {
    * The size check then compares with the derived base, which holds the same wheelhouse, so it stays fair.
    */
   readonly wheelhouseEnv?: string;
+  /**
+   * Builds another app than this repository's own with the service's Dockerfile, as a team with its own app
+   * would: `context` is the app's folder, `name` names its image and its tests, `buildArgs` are passed on top of
+   * the base image. Without it the context is `app/<service>` and the image `todo-<service>`.
+   */
+  readonly app?: {
+    readonly name: string;
+    readonly context: string;
+    readonly buildArgs?: Readonly<Record<string, string>>;
+  };
+  /** Checks of what the running app serves, given its base URL; run after the health check. */
+  readonly checkServing?: (baseUrl: string) => Promise<void>;
 }
 
 interface BuildResult {
@@ -187,10 +199,12 @@ function tail(output: string, lines = 30): string {
   return output.trimEnd().split("\n").slice(-lines).join("\n");
 }
 
-/** Declares the build, run and size checks of one service's image. */
+/** Declares the build, run, stop and size checks of one service's image (of this repo's app, or `spec.app`). */
 export function describeImage(spec: ImageSpec): void {
   const dockerfile = path.join(repoRoot, "docker", spec.service, "Dockerfile");
-  const context = path.join(repoRoot, "app", spec.service);
+  const context = spec.app?.context ?? path.join(repoRoot, "app", spec.service);
+  const name = spec.app?.name ?? `todo-${spec.service}`;
+  const what = spec.app ? `${spec.service} image of ${name}` : `${spec.service} image`;
   const requestedBase = process.env[spec.baseEnv] || spec.defaultBase;
   const baseOverridden = Boolean(process.env[spec.baseEnv]);
   const wheelhouse = spec.wheelhouseEnv ? process.env[spec.wheelhouseEnv] : undefined;
@@ -198,17 +212,16 @@ export function describeImage(spec: ImageSpec): void {
   // Decided while collecting tests, so that a missing tool shows up as a skipped suite with its reason printed.
   let skipReason: string | null = null;
   if (!dockerEngineAvailable()) skipReason = "no Docker engine";
-  else if (!fs.existsSync(dockerfile)) skipReason = `${spec.service} image: ${dockerfile} does not exist yet`;
-  else if (!fs.existsSync(context))
-    skipReason = `${spec.service} image: build context ${context} does not exist yet`;
+  else if (!fs.existsSync(dockerfile)) skipReason = `${what}: ${dockerfile} does not exist yet`;
+  else if (!fs.existsSync(context)) skipReason = `${what}: build context ${context} does not exist yet`;
   else if (!baseOverridden && !imageExists(requestedBase)) {
-    skipReason = `${spec.service} image: base ${requestedBase} is missing (run /work/shared/tools/stand-in-base-images.sh, or set ${spec.baseEnv} to a pullable image)`;
+    skipReason = `${what}: base ${requestedBase} is missing (run /work/shared/tools/stand-in-base-images.sh, or set ${spec.baseEnv} to a pullable image)`;
   } else if (wheelhouse !== undefined && !fs.existsSync(wheelhouse)) {
-    skipReason = `${spec.service} image: wheelhouse ${wheelhouse} (from ${spec.wheelhouseEnv}) does not exist`;
+    skipReason = `${what}: wheelhouse ${wheelhouse} (from ${spec.wheelhouseEnv}) does not exist`;
   }
   if (skipReason !== null) console.log(`SKIP: ${skipReason}`);
 
-  describe.skipIf(skipReason !== null)(`the ${spec.service} image`, () => {
+  describe.skipIf(skipReason !== null)(`the ${what}`, () => {
     const containers: string[] = [];
     let image = "";
     let base = requestedBase;
@@ -218,24 +231,22 @@ export function describeImage(spec: ImageSpec): void {
     beforeAll(async () => {
       if (wheelhouse !== undefined) {
         base = baseWithWheelhouse(requestedBase, wheelhouse);
-        console.log(`${spec.service}: building on ${base} = ${requestedBase} + the wheelhouse ${wheelhouse}`);
+        console.log(`${name}: building on ${base} = ${requestedBase} + the wheelhouse ${wheelhouse}`);
       }
-      const buildArgs = { [spec.baseArg]: base };
-      image = `todo-${spec.service}:${imageTag(hashBuildContext({ context, dockerfile, buildArgs }))}`;
-      const logFile = path.join(os.tmpdir(), `todo-${spec.service}-image-build.log`);
+      const buildArgs = { ...spec.app?.buildArgs, [spec.baseArg]: base };
+      image = `${name}:${imageTag(hashBuildContext({ context, dockerfile, buildArgs }))}`;
+      const logFile = path.join(os.tmpdir(), `${name}-image-build.log`);
       if (!process.env.TEST_IMAGES_REBUILD && imageExists(image) && builtOn(image, base)) {
         result = { reused: true, code: 0, output: "", logFile, seconds: 0 };
         console.log(
-          `${spec.service}: reusing ${image}: same content tag, built on ${base} (TEST_IMAGES_REBUILD=1 rebuilds)`,
+          `${name}: reusing ${image}: same content tag, built on ${base} (TEST_IMAGES_REBUILD=1 rebuilds)`,
         );
         return;
       }
-      result = await build(
-        ["build", "-f", dockerfile, "--build-arg", `${spec.baseArg}=${base}`, "-t", image, context],
-        logFile,
-      );
+      const argFlags = Object.entries(buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
+      result = await build(["build", "-f", dockerfile, ...argFlags, "-t", image, context], logFile);
       console.log(
-        `${spec.service}: docker build exited ${result.code} after ${result.seconds.toFixed(0)} s (log: ${logFile})`,
+        `${name}: docker build exited ${result.code} after ${result.seconds.toFixed(0)} s (log: ${logFile})`,
       );
       if (result.code !== 0 && spec.unreachableDependencies) {
         dependenciesUnreachable = spec.unreachableDependencies(result.output);
@@ -250,7 +261,7 @@ export function describeImage(spec: ImageSpec): void {
     /** Skips (visibly) when the build could not fetch dependencies, and fails on any other build failure. */
     function requireImage(ctx: TestContext): void {
       if (dependenciesUnreachable !== null) {
-        console.log(`SKIP: ${spec.service} image: ${dependenciesUnreachable}`);
+        console.log(`SKIP: ${what}: ${dependenciesUnreachable}`);
         ctx.skip(dependenciesUnreachable);
       }
       expect(result, "the build ran").toBeDefined();
@@ -264,18 +275,21 @@ export function describeImage(spec: ImageSpec): void {
       requireImage(ctx);
       expect(imageExists(image)).toBe(true);
       expect(builtOn(image, base), `${image} is built on ${base}`).toBe(true);
-      console.log(`${spec.service}: ${result!.reused ? "reused" : "built"} ${image} on ${base}`);
+      console.log(`${name}: ${result!.reused ? "reused" : "built"} ${image} on ${base}`);
     });
+
+    /** The container started by the run test, left running for the tests after it (removed in afterAll). */
+    let running: string | null = null;
 
     it("runs as its pod does and answers its health check", async (ctx) => {
       requireImage(ctx);
       const port = await freePort();
-      const name = `todo-${spec.service}-image-test-${process.pid}`;
+      const container = `${name}-image-test-${process.pid}`;
       const args = [
         "run",
         "-d",
         "--name",
-        name,
+        container,
         "--read-only",
         ...spec.tmpfs.flatMap((p) => ["--tmpfs", p]),
         "--user",
@@ -290,28 +304,48 @@ export function describeImage(spec: ImageSpec): void {
         image,
       ];
       const run = docker(args);
-      if (run.status === 0) containers.push(name);
+      if (run.status === 0) containers.push(container);
       expect(run.status, `docker run failed: ${run.stderr}`).toBe(0);
-      const body = await waitForJson(`http://127.0.0.1:${port}${spec.healthPath}`, name, 90_000);
-      console.log(`${spec.service}: GET ${spec.healthPath} -> ${JSON.stringify(body)}`);
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const body = await waitForJson(`${baseUrl}${spec.healthPath}`, container, 90_000);
+      console.log(`${name}: GET ${spec.healthPath} -> ${JSON.stringify(body)}`);
       spec.checkHealth(body);
       // Beyond the health check: pages that make the app render, cache and log, under the read-only root.
       for (const pathname of spec.exercisePaths ?? []) {
-        const response = await fetch(`http://127.0.0.1:${port}${pathname}`);
-        console.log(`${spec.service}: GET ${pathname} -> ${response.status}`);
+        const response = await fetch(`${baseUrl}${pathname}`);
+        console.log(`${name}: GET ${pathname} -> ${response.status}`);
         expect(response.status, `GET ${pathname}`).toBeLessThan(500);
       }
-      const logs = docker(["logs", name]);
+      await spec.checkServing?.(baseUrl);
+      const logs = docker(["logs", container]);
       expect(`${logs.stdout}\n${logs.stderr}`).not.toMatch(
         /read-only file system|EROFS|Failed to update prerender cache/i,
       );
+      running = container;
+    });
+
+    // Kubernetes stops a pod with SIGTERM to PID 1 and kills it after the grace period. A server behind a shell
+    // that does not exec, or one without a SIGTERM handler (PID 1 has no default action), is only ever killed.
+    it("is stopped by SIGTERM, its server being PID 1", (ctx) => {
+      requireImage(ctx);
+      if (running === null) ctx.skip("the container did not start");
+      const pid1 = docker(["exec", running!, "cat", "/proc/1/cmdline"]).stdout.split("\0").join(" ").trim();
+      console.log(`${name}: PID 1 is ${JSON.stringify(pid1)}`);
+      const started = Date.now();
+      expect(docker(["stop", "--time", "20", running!]).status).toBe(0);
+      const seconds = (Date.now() - started) / 1000;
+      const exitCode = docker(["inspect", "--format", "{{.State.ExitCode}}", running!]).stdout;
+      console.log(`${name}: stopped after ${seconds.toFixed(1)} s with exit code ${exitCode}`);
+      // 137 is SIGKILL: the stop timed out.
+      expect(exitCode).not.toBe("137");
+      expect(seconds).toBeLessThan(15);
     });
 
     it(`adds at most ${spec.maxAddedMB} MB above its base image`, (ctx) => {
       requireImage(ctx);
       const added = (imageSizeBytes(image) - imageSizeBytes(base)) / 1e6;
       console.log(
-        `${spec.service}: ${image} adds ${added.toFixed(1)} MB above ${base} (total ${(imageSizeBytes(image) / 1e6).toFixed(1)} MB)`,
+        `${name}: ${image} adds ${added.toFixed(1)} MB above ${base} (total ${(imageSizeBytes(image) / 1e6).toFixed(1)} MB)`,
       );
       expect(added).toBeLessThanOrEqual(spec.maxAddedMB);
     });

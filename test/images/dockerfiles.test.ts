@@ -16,6 +16,7 @@ const repoRoot = path.resolve(__dirname, "..", "..");
 /** A backend Dockerfile that keeps every rule; each bad fixture below breaks exactly one of them. */
 const goodBackend = `# syntax=docker/dockerfile:1
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG APP_MODULE=todo_api.main:app
 
 FROM \${PYTHON_IMAGE} AS build
 WORKDIR /build
@@ -25,15 +26,17 @@ RUN python -m venv /opt/venv \\
 COPY . .
 
 FROM \${PYTHON_IMAGE} AS runtime
+ARG APP_MODULE
 ENV PATH=/opt/venv/bin:$PATH \\
     PYTHONDONTWRITEBYTECODE=1 \\
-    PYTHONUNBUFFERED=1
+    PYTHONUNBUFFERED=1 \\
+    UVICORN_APP=\${APP_MODULE}
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build /build/todo_api ./todo_api
+COPY --from=build /build /app
 USER 10001:10001
 EXPOSE 7860
-CMD ["uvicorn", "todo_api.main:app", "--host", "0.0.0.0", "--port", "7860"]
+CMD ["uvicorn", "--host", "0.0.0.0", "--port", "7860"]
 `;
 
 /** A frontend Dockerfile in the usual Next.js standalone shape: deps, build, run. */
@@ -46,7 +49,8 @@ RUN npm ci
 FROM deps AS build
 COPY . .
 ENV NEXT_TELEMETRY_DISABLED=1
-RUN npm run build
+ARG NEXT_PUBLIC_ENV=
+RUN printf '%s\\n' "$NEXT_PUBLIC_ENV" >> .env.production.local && npm run build
 
 FROM \${NODE_IMAGE}
 WORKDIR /app
@@ -78,13 +82,12 @@ describe("the Dockerfile checker", () => {
     [
       "a single-stage build",
       "multi-stage",
-      "ARG PYTHON_IMAGE=python:3.11-slim\n" +
-        goodBackend
-          .slice(goodBackend.indexOf("FROM ${PYTHON_IMAGE} AS runtime"))
-          .replace(
-            "COPY --from=build /opt/venv /opt/venv\nCOPY --from=build /build/todo_api ./todo_api\n",
-            "COPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n",
-          ),
+      "ARG PYTHON_IMAGE=python:3.11-slim\nARG APP_MODULE=todo_api.main:app\n" +
+        mutate(
+          goodBackend.slice(goodBackend.indexOf("FROM ${PYTHON_IMAGE} AS runtime")),
+          "COPY --from=build /opt/venv /opt/venv\nCOPY --from=build /build /app\n",
+          "COPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n",
+        ),
     ],
     [
       "a base image written into FROM",
@@ -120,8 +123,8 @@ describe("the Dockerfile checker", () => {
       "exec-form-cmd",
       mutate(
         goodBackend,
-        'CMD ["uvicorn", "todo_api.main:app", "--host", "0.0.0.0", "--port", "7860"]',
-        "CMD uvicorn todo_api.main:app --host 0.0.0.0 --port 7860",
+        'CMD ["uvicorn", "--host", "0.0.0.0", "--port", "7860"]',
+        "CMD uvicorn --host 0.0.0.0 --port 7860",
       ),
     ],
     [
@@ -183,6 +186,36 @@ describe("the Dockerfile checker", () => {
         'WORKDIR /app\nRUN ["/usr/sbin/useradd", "-u", "10001", "app"]\n',
       ),
     ],
+    [
+      "no APP_MODULE build arg",
+      "app-module-arg",
+      mutate(goodBackend, "ARG APP_MODULE=todo_api.main:app\n", ""),
+    ],
+    [
+      "an APP_MODULE without a default",
+      "app-module-arg",
+      mutate(goodBackend, "ARG APP_MODULE=todo_api.main:app", "ARG APP_MODULE"),
+    ],
+    [
+      "an APP_MODULE default that is not module:attribute",
+      "app-module-arg",
+      mutate(goodBackend, "ARG APP_MODULE=todo_api.main:app", "ARG APP_MODULE=todo_api/main.py"),
+    ],
+    [
+      "APP_MODULE used in the final stage without declaring it there (it would be empty)",
+      "app-module-arg",
+      mutate(goodBackend, "ARG APP_MODULE\nENV", "ENV"),
+    ],
+    [
+      "APP_MODULE not carried into the final stage's environment",
+      "app-module-arg",
+      mutate(goodBackend, " \\\n    UVICORN_APP=${APP_MODULE}", ""),
+    ],
+    [
+      "the app written into CMD, ignoring APP_MODULE",
+      "app-module-arg",
+      mutate(goodBackend, '["uvicorn", "--host"', '["uvicorn", "main:app", "--host"'),
+    ],
   ];
 
   it.each(badBackends)("flags a backend Dockerfile with %s", (_what, rule, text) => {
@@ -224,6 +257,36 @@ describe("the Dockerfile checker", () => {
       mutate(goodFrontend, "FROM deps AS build\n", "FROM deps AS build\nARG BETTER_AUTH_SECRET\n"),
     ],
     ["the backend's base ARG", "base-arg-name", goodFrontend.replaceAll("NODE_IMAGE", "PYTHON_IMAGE")],
+    // Why .env.production.local: `next build` loads env files with loadEnvConfig(dir, false) (vercel/next.js
+    // packages/next/src/build/index.ts), which in production mode reads .env.production.local, .env.local,
+    // .env.production, .env in that order; the first file to define a name wins and the process environment
+    // beats every file (packages/next-env/index.ts). So the file the Dockerfile writes beats any the app ships.
+    ["no NEXT_PUBLIC_ENV build arg", "public-env-arg", mutate(goodFrontend, "ARG NEXT_PUBLIC_ENV=\n", "")],
+    [
+      "NEXT_PUBLIC_ENV declared only after next build",
+      "public-env-arg",
+      mutate(goodFrontend, "ARG NEXT_PUBLIC_ENV=\n", "").replace(
+        "npm run build\n",
+        "npm run build\nARG NEXT_PUBLIC_ENV=\n",
+      ),
+    ],
+    [
+      "NEXT_PUBLIC_ENV declared in the dependencies stage, which next build does not run in",
+      "public-env-arg",
+      mutate(goodFrontend, "ARG NEXT_PUBLIC_ENV=\n", "").replace(
+        "RUN npm ci\n",
+        "ARG NEXT_PUBLIC_ENV=\nRUN npm ci\n",
+      ),
+    ],
+    [
+      "NEXT_PUBLIC_ENV declared but never written to .env.production.local",
+      "public-env-arg",
+      mutate(
+        goodFrontend,
+        `RUN printf '%s\\n' "$NEXT_PUBLIC_ENV" >> .env.production.local && npm run build`,
+        "RUN npm run build",
+      ),
+    ],
   ];
 
   it.each(badFrontends)("flags a frontend Dockerfile with %s", (_what, rule, text) => {
@@ -250,17 +313,41 @@ describe("the Dockerfile checker", () => {
   });
 });
 
-/** What the contract requires of each real Dockerfile and the .dockerignore of its build context. */
-const services: { spec: ServiceSpec; contextPaths: string[] }[] = [
+/**
+ * What the contract requires of each real Dockerfile and the .dockerignore of its build context: `contextPaths`
+ * must stay out of the image, `runtimePaths` (what the reference app needs to build and run) must reach it.
+ * The backend's Dockerfile copies its whole context, so its ignore file alone keeps developer files out.
+ */
+const services: { spec: ServiceSpec; contextPaths: string[]; runtimePaths: string[] }[] = [
   {
     spec: BACKEND,
-    contextPaths: [".venv/bin/python", "__pycache__/x.pyc", "todo_api/__pycache__/main.cpython-311.pyc"],
+    contextPaths: [
+      ".venv/bin/python",
+      "venv/bin/python",
+      "__pycache__/x.pyc",
+      "todo_api/__pycache__/main.cpython-311.pyc",
+      ".pytest_cache/v/cache/lastfailed",
+      ".mypy_cache/3.11/main.meta.json",
+      ".ruff_cache/CACHEDIR.TAG",
+      ".coverage",
+      "htmlcov/index.html",
+      "scripts/test.sh",
+      "pytest.ini",
+      "README.md",
+      "todo.db",
+      ".dockerignore",
+    ],
+    runtimePaths: ["requirements.txt", "todo_api/__init__.py", "todo_api/main.py", "todo_api/settings.py"],
   },
-  { spec: FRONTEND, contextPaths: ["node_modules/next/package.json", ".next/cache/x"] },
+  {
+    spec: FRONTEND,
+    contextPaths: ["node_modules/next/package.json", ".next/cache/x"],
+    runtimePaths: ["package.json", "package-lock.json", "next.config.mjs", "app/page.tsx", "lib/backend.ts"],
+  },
 ];
 const alwaysOut = [".git/HEAD", "tests/test_api.py", ".env", ".env.local", ".env.production"];
 
-for (const { spec, contextPaths } of services) {
+for (const { spec, contextPaths, runtimePaths } of services) {
   const dockerfile = path.join(repoRoot, "docker", spec.service, "Dockerfile");
   const dockerignore = path.join(repoRoot, "app", spec.service, ".dockerignore");
 
@@ -290,5 +377,14 @@ for (const { spec, contextPaths } of services) {
         expect(sent, `app/${spec.service}/.dockerignore lets these into the build context`).toEqual([]);
       },
     );
+
+    it.skipIf(!present)("sends what the app needs to build and run", () => {
+      const patterns = fs.readFileSync(dockerignore, "utf8").split(/\r?\n/);
+      const dropped = runtimePaths.filter((p) => isIgnored(patterns, p));
+      expect(dropped, `app/${spec.service}/.dockerignore keeps these out of the image`).toEqual([]);
+      // The list above is checked against the tree, so a renamed file cannot make this test pass vacuously.
+      const missing = runtimePaths.filter((p) => !fs.existsSync(path.join(repoRoot, "app", spec.service, p)));
+      expect(missing, `app/${spec.service} no longer has these`).toEqual([]);
+    });
   });
 }

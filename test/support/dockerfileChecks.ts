@@ -1,7 +1,8 @@
 /**
  * Checks a Dockerfile against the team contract (multi-stage, overridable pinned base, numeric non-root user,
  * exec-form CMD, the service port, no secrets in ARG/ENV, dependency manifests before the source, nothing
- * distribution-specific in the final stage).
+ * distribution-specific in the final stage, and the build args that let another app than the reference one be
+ * built: the backend's ASGI module, the frontend's NEXT_PUBLIC_* variables).
  *
  * It works on the syntax tree from `dockerfile-ast`, the parser behind the Docker VS Code extension, so line
  * continuations, JSON forms, flags such as `--from` and parser directives are read as Docker reads them; a
@@ -27,7 +28,9 @@ export type RuleId =
   | "expose-port"
   | "no-secret-names"
   | "manifest-before-source"
-  | "no-distro-tools-in-final-stage";
+  | "no-distro-tools-in-final-stage"
+  | "app-module-arg"
+  | "public-env-arg";
 
 /** One broken rule, with the (one-based) line it was found on. */
 export interface Finding {
@@ -46,6 +49,16 @@ export interface ServiceSpec {
   readonly baseImageArg: string;
   /** The dependency manifests that must be copied, and installed from, before the source. */
   readonly manifests: readonly string[];
+  /**
+   * The build arg naming the ASGI app (`module:attribute`) the server runs: declared before the first FROM with
+   * the reference app's default, carried into the final stage's environment, never written into its CMD.
+   */
+  readonly appModuleArg?: string;
+  /**
+   * The build arg of `NEXT_PUBLIC_<NAME>=<value>` lines: declared in the stage that runs `next build`, before
+   * that build, and written to `.env.production.local`, the env file `next build` reads first.
+   */
+  readonly publicEnvArg?: string;
 }
 
 export const BACKEND: ServiceSpec = {
@@ -53,6 +66,7 @@ export const BACKEND: ServiceSpec = {
   port: 7860,
   baseImageArg: "PYTHON_IMAGE",
   manifests: ["requirements.txt"],
+  appModuleArg: "APP_MODULE",
 };
 
 export const FRONTEND: ServiceSpec = {
@@ -60,6 +74,7 @@ export const FRONTEND: ServiceSpec = {
   port: 3000,
   baseImageArg: "NODE_IMAGE",
   manifests: ["package.json", "package-lock.json"],
+  publicEnvArg: "NEXT_PUBLIC_ENV",
 };
 
 /**
@@ -367,6 +382,114 @@ function checkManifestsFirst(instructions: readonly Instruction[], spec: Service
   ];
 }
 
+/** uvicorn's `module:attribute` form, as a CMD word that would pin the app whatever the build arg says. */
+const ASGI_APP_WORD = /^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/;
+
+/** The ARG instructions of a stage that declare `name`. */
+function argsNamed(instructions: readonly Instruction[], name: string): Arg[] {
+  return instructions.filter(
+    (i): i is Arg => i.getKeyword() === "ARG" && (i as Arg).getProperty()?.getName() === name,
+  );
+}
+
+function checkAppModuleArg(
+  initialArgs: readonly Arg[],
+  final: Stage | undefined,
+  spec: ServiceSpec,
+): Finding[] {
+  const name = spec.appModuleArg;
+  if (name === undefined || final === undefined) return [];
+  const finding = (line: number, message: string): Finding[] => [
+    { rule: "app-module-arg", line, message: `${spec.service}: ${message}` },
+  ];
+  const declared = initialArgs.find((a) => a.getProperty()?.getName() === name);
+  const value = declared?.getProperty()?.getValue() ?? null;
+  if (declared === undefined) {
+    return finding(
+      1,
+      `no ARG ${name} before the first FROM, so another app than the reference one cannot be run`,
+    );
+  }
+  if (value === null || !ASGI_APP_WORD.test(value)) {
+    return finding(
+      lineOf(declared),
+      `ARG ${name} needs a default of the form module:attribute (the reference app's); it has ${JSON.stringify(value)}`,
+    );
+  }
+  // A global ARG is visible in a stage only once the stage declares it again.
+  const redeclared = argsNamed(final.instructions, name).at(0);
+  const carried = final.instructions.some(
+    (i) =>
+      i.getKeyword() === "ENV" &&
+      redeclared !== undefined &&
+      lineOf(i) > lineOf(redeclared) &&
+      (i as Env).getVariables().some((v) => v.getName() === name),
+  );
+  if (!carried) {
+    return finding(
+      lineOf(final.from),
+      `the final stage does not carry ARG ${name} into an ENV (declare ARG ${name} in it, then ENV ...=\${${name}}), so the server cannot see it at run time`,
+    );
+  }
+  for (const keyword of ["CMD", "ENTRYPOINT"]) {
+    const instruction = final.instructions.filter((i) => i.getKeyword() === keyword).at(-1);
+    const pinned = instruction && wordsOf(instruction).find((word) => ASGI_APP_WORD.test(word));
+    if (instruction && pinned !== undefined) {
+      return finding(
+        lineOf(instruction),
+        `${keyword} names the app ${pinned} itself, so ARG ${name} is ignored`,
+      );
+    }
+  }
+  return [];
+}
+
+/** Whether a RUN runs `next build`, directly (`next build`, `npx next build`) or through `npm run build`. */
+function runsNextBuild(run: Instruction): boolean {
+  const words = wordsOf(run)
+    .flatMap((w) => w.split(/\s+/))
+    .filter((w) => w !== "");
+  return words.some(
+    (w, i) =>
+      ((w === "next" || w.endsWith("/next")) && words[i + 1] === "build") ||
+      (w === "npm" && words[i + 1] === "run" && words[i + 2] === "build"),
+  );
+}
+
+function checkPublicEnvArg(stages: readonly Stage[], spec: ServiceSpec): Finding[] {
+  const name = spec.publicEnvArg;
+  if (name === undefined) return [];
+  const finding = (line: number, message: string): Finding[] => [
+    { rule: "public-env-arg", line, message: `${spec.service}: ${message}` },
+  ];
+  const stage = stages.find((s) => s.instructions.some((i) => i.getKeyword() === "RUN" && runsNextBuild(i)));
+  if (stage === undefined)
+    return finding(1, "no RUN runs next build, so there is nowhere to check ARG " + name);
+  const build = stage.instructions.find((i) => i.getKeyword() === "RUN" && runsNextBuild(i))!;
+  const declared = argsNamed(stage.instructions, name).find((a) => lineOf(a) <= lineOf(build));
+  if (declared === undefined) {
+    return finding(
+      lineOf(build),
+      `the stage running next build does not declare ARG ${name} before it; a build only sees the build args its stage declares`,
+    );
+  }
+  const writes = stage.instructions.some(
+    (i) =>
+      i.getKeyword() === "RUN" &&
+      lineOf(i) >= lineOf(declared) &&
+      lineOf(i) <= lineOf(build) &&
+      i.getTextContent().includes(name) &&
+      i.getTextContent().includes(".env.production.local"),
+  );
+  if (!writes) {
+    return finding(
+      lineOf(build),
+      `no RUN between ARG ${name} and next build writes it to .env.production.local, so next build never sees it`,
+    );
+  }
+  return [];
+}
+
 /**
  * Checks a Dockerfile's text against the contract for one service.
  *
@@ -382,6 +505,8 @@ export function checkDockerfile(text: string, spec: ServiceSpec): Finding[] {
     ...(final ? checkFinalStage(final, spec) : []),
     ...checkSecretNames(instructions, spec),
     ...checkManifestsFirst(instructions, spec),
+    ...checkAppModuleArg(dockerfile.getInitialARGs(), final, spec),
+    ...checkPublicEnvArg(stages, spec),
   ];
 }
 
