@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { BuildSettings, ImageSource } from "../config";
-import { hashBuildContext, imageTag } from "../images/contextHash";
+import { analyzeBuildContext, imageTag } from "../images/contextHash";
 
 export interface ServiceImageArgs {
   /** Repository name of the image, e.g. `todo-backend`; a registry prefix is added for buildTarget registry. */
@@ -32,13 +32,17 @@ export class ServiceImage extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("todo:image:ServiceImage", name, {}, opts);
 
-    this.tag = imageTag(
-      hashBuildContext({
-        context: args.source.context,
-        dockerfile: args.source.dockerfile,
-        buildArgs: { ...args.source.buildArgs },
-      }),
-    );
+    // One walk gives both the tag and what the image should not read (state, stack files, .env): said at
+    // every preview, with the line to add to the ignore file Docker uses for this Dockerfile.
+    const analysis = analyzeBuildContext({
+      context: args.source.context,
+      dockerfile: args.source.dockerfile,
+      buildArgs: { ...args.source.buildArgs },
+    });
+    for (const warning of analysis.warnings) {
+      void pulumi.log.warn(`${args.repository} image: ${warning}`, this);
+    }
+    this.tag = imageTag(analysis.hash);
     const registry = args.build.registry;
     const repository = registry ? `${registry.server}/${args.repository}` : args.repository;
     const reference = `${repository}:${this.tag}`;

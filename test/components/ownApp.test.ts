@@ -115,3 +115,30 @@ describe("the reference app's defaults", () => {
     );
   });
 });
+
+describe("what an image should not read", () => {
+  it("is named at preview with the line to add to the ignore file, never its content", async () => {
+    const fs = await import("fs");
+    const os = await import("os");
+    const path = await import("path");
+    const { vi } = await import("vitest");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "todo-warn-"));
+    fs.cpSync(path.join(OWN_APP_REPO, "phase2/backend"), dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, ".env"), "DATABASE_URL=sentinel-secret-value\n");
+    const written: string[] = [];
+    // Under the mock monitor the SDK's log.warn falls back to the console.
+    const record = (...args: unknown[]) => void written.push(args.map(String).join(" "));
+    const spies = (["error", "warn", "log"] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation(record),
+    );
+    try {
+      await runProgram({ preview: true, config: { backendContext: dir } });
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const text = written.join("");
+    expect(text).toMatch(/todo-backend image: .*"\.env".*Add the line "\.env"/);
+    expect(text).not.toContain("sentinel-secret-value");
+  });
+});
