@@ -29,8 +29,9 @@ export interface AppEnvironmentArgs {
  * secrets that service reads.
  *
  * All are auto-named and `immutable`. pulumi-kubernetes replaces an immutable object on any change of its
- * data (whatever its `enableSecretMutable`/`enableConfigMapMutable` settings), and an auto-named replacement
- * is created before the old one is deleted, under a new name. The Deployments reference that name, so their
+ * data (whatever its `enableSecretMutable`/`enableConfigMapMutable` settings: provider/pkg/provider/diff.go,
+ * forceNewProperties), and an auto-named replacement is created before the old one is deleted, under a new
+ * name (provider.go deletes first only for a named object); test/components/program.test.ts cites both. The Deployments reference that name, so their
  * pod template changes and the pods roll: a changed secret reaches exactly the services that read it, with no
  * `kubectl rollout restart`, and no running pod loses its Secret midway. An explicit `metadata.name` would
  * instead force delete-before-replace.

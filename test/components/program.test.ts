@@ -144,6 +144,11 @@ describe("a default stack (only databaseUrl set)", () => {
     expect(Object.keys(data).sort()).toEqual(["BETTER_AUTH_SECRET", "DATABASE_URL"]);
     expect(Buffer.from(data.DATABASE_URL, "base64").toString()).toBe(DATABASE_URL);
     // Auto-named and immutable: a change of its data replaces it under a new name, and the pods roll.
+    // pulumi-kubernetes forces a replacement on `.data` of an immutable Secret or ConfigMap whatever
+    // enableSecretMutable/enableConfigMapMutable say (provider/pkg/provider/diff.go, forceNewProperties), and
+    // deletes before replacing only an object with an explicit metadata.name (provider/pkg/provider/provider.go,
+    // Diff: "deleteBeforeReplace := len(replaces) > 0 && metadata.IsNamed(...)"), so an auto-named one is
+    // created anew before the old one goes.
     expect(secret.metadata.name).toBeUndefined();
     expect(secret.immutable).toBe(true);
   });

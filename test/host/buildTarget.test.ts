@@ -55,6 +55,9 @@ describe("minikubeHome", () => {
 });
 
 describe("parseDockerEnv", () => {
+  // minikube's `--shell none` writes each variable as `KEY=value\n` with no prefix, quotes or usage hint
+  // (kubernetes/minikube pkg/minikube/shell/shell.go, shellConfigMap["none"]: prefix "", delimiter "=",
+  // suffix "\n"); the fixture below is that shape.
   it("reads host and cert path from `--shell none` output", () => {
     expect(parseDockerEnv(MINIKUBE_DOCKER_ENV)).toEqual({
       host: "tcp://192.168.49.2:2376",
