@@ -50,13 +50,14 @@ export class AppEnvironment extends pulumi.ComponentResource {
 
     const secretEnv: Record<string, k8s.types.input.core.v1.EnvVar[]> = {};
     for (const [component, keys] of Object.entries(args.readers)) {
-      const values = Object.fromEntries(
-        keys.flatMap((key) => (args.secrets[key] === undefined ? [] : [[key, args.secrets[key]]])),
-      ) as Record<string, pulumi.Input<string>>;
       if (keys.length === 0) {
         secretEnv[component] = [];
         continue;
       }
+      // A secret that is not set (the optional Cohere key) is left out of the Secret.
+      const values = Object.fromEntries(
+        keys.flatMap((key) => (args.secrets[key] === undefined ? [] : [[key, args.secrets[key]]])),
+      ) as Record<string, pulumi.Input<string>>;
       const secret = serviceSecret(`${name}-${component}-secrets`, args.namespace, labels, values, childOpts);
       secretEnv[component] = keys.map((key) => ({
         name: key,

@@ -32,7 +32,7 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
   const config = new ConfigReader(source);
   config.checkKeys();
   const cluster = readCluster(config, stack);
-  const services = readServices(config, machine);
+  const services = readServices(config, machine, cluster.frontendNodePort);
   const secrets = readSecrets(config);
   const database = readDatabase(config, secrets.databaseUrl !== undefined);
   const build = readBuild(config);

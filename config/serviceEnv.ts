@@ -62,14 +62,13 @@ export function readServiceEnv(
   return { buildArgs, env, secrets: readSecretList(config, `${service}Secrets`) };
 }
 
-export function readBackendExposure(config: ConfigReader): BackendExposure {
+export function readBackendExposure(config: ConfigReader, frontendNodePort: number): BackendExposure {
   const problems = config.problems;
   const expose = config.boolean("exposeBackend");
   const nodePort = config.integer("backendNodePort");
   if (nodePort !== 0 && nodePort < 30000) {
     problems.add("backendNodePort", config.raw("backendNodePort"), CONFIG_KEYS.backendNodePort.accepted);
   }
-  const frontendNodePort = Number(config.raw("frontendNodePort"));
   if (expose && nodePort !== 0 && nodePort === frontendNodePort) {
     problems.add("backendNodePort", String(nodePort), "a NodePort other than frontendNodePort's");
   }

@@ -4,6 +4,7 @@
  */
 import * as path from "path";
 
+import { byCodeUnit } from "../images/contextWalk";
 import { isPinnedImage } from "../images/reference";
 import type { Resources } from "../k8s/resources";
 import type { ConfigKeyName } from "./keys";
@@ -38,7 +39,12 @@ export interface PathContext {
   exists(file: string): boolean;
 }
 
-export function readServices(config: ConfigReader, paths: PathContext): ServicesConfig {
+/** `frontendNodePort` is the cluster reader's, for the check that an exposed backend does not take it. */
+export function readServices(
+  config: ConfigReader,
+  paths: PathContext,
+  frontendNodePort: number,
+): ServicesConfig {
   const problems = config.problems;
   const backendKeys = {
     context: "backendContext",
@@ -68,7 +74,7 @@ export function readServices(config: ConfigReader, paths: PathContext): Services
       readinessPath,
       resources: resources("backendResources", DEFAULT_RESOURCES.backend),
       env: readServiceEnv(config, "backend", backendKeys.buildArg),
-      exposure: readBackendExposure(config),
+      exposure: readBackendExposure(config, frontendNodePort),
     },
     frontend: {
       image: frontendImage,
@@ -192,7 +198,7 @@ export function resolveServices(
 export function withNextPublicEnv(args: Readonly<Record<string, string>>): Record<string, string> {
   const lines = Object.entries(args)
     .filter(([name]) => name.startsWith("NEXT_PUBLIC_"))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => byCodeUnit(a, b))
     .map(([name, value]) => `${name}=${value}`);
   return lines.length > 0 ? { ...args, [NEXT_PUBLIC_ENV_ARG]: lines.join("\n") } : { ...args };
 }
