@@ -154,7 +154,13 @@ export function postgresStatefulSetSpec(input: PostgresSpecInput): k8s.types.inp
     },
     volumeClaimTemplates: [
       {
-        metadata: { name: input.claimTemplate, labels: standardLabels(input.labels) },
+        // No version label here: pulumi-kubernetes replaces a StatefulSet on any change of
+        // .spec.volumeClaimTemplates (provider/pkg/provider/diff.go, the statefulSet forceNew list), so an image
+        // upgrade must leave the template as it is; it then rolls the pod and keeps the claim.
+        metadata: {
+          name: input.claimTemplate,
+          labels: standardLabels({ ...input.labels, version: undefined }),
+        },
         spec: {
           accessModes: ["ReadWriteOnce"],
           storageClassName: input.storageClass,

@@ -212,6 +212,39 @@ describe("a change that would move the database to a new volume", () => {
   });
 });
 
+describe("a database image upgrade", () => {
+  // pulumi-kubernetes forces a replacement of a StatefulSet on any change of .spec.volumeClaimTemplates,
+  // .spec.serviceName, .spec.selector or .spec.podManagementPolicy (pulumi/pulumi-kubernetes
+  // provider/pkg/provider/diff.go, `var statefulSet` in the forceNew table); everything else, the pod template
+  // included, is an in-place update, which the RollingUpdate strategy rolls onto the same claim.
+  const FORCE_NEW = [
+    "volumeClaimTemplates",
+    "serviceName",
+    "selector",
+    "podManagementPolicy",
+    "revisionHistoryLimit",
+  ];
+
+  it("changes only the pod template, so the StatefulSet rolls in place and keeps its claim", async () => {
+    const before = await runProgram({ config: { postgresImage: "postgres:16.6-bookworm" } });
+    const after = await runProgram({ config: { postgresImage: "postgres:17.2-bookworm" } });
+    const spec = (run: ProgramRun) => run.one(STS).inputs.spec;
+    for (const field of FORCE_NEW) {
+      expect(JSON.stringify(spec(after)[field]), field).toEqual(JSON.stringify(spec(before)[field]));
+    }
+    expect(spec(before).template.spec.containers[0].image).toBe("postgres:16.6-bookworm");
+    expect(spec(after).template.spec.containers[0].image).toBe("postgres:17.2-bookworm");
+    expect(spec(after).updateStrategy).toEqual({ type: "RollingUpdate" });
+    expect(spec(after).persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: "Retain",
+      whenScaled: "Retain",
+    });
+    // The version label stays on the StatefulSet and its pods, where a change is harmless.
+    expect(spec(after).template.metadata.labels["app.kubernetes.io/version"]).toBe("17.2-bookworm");
+    expect(spec(after).volumeClaimTemplates[0].metadata.labels["app.kubernetes.io/version"]).toBeUndefined();
+  });
+});
+
 describe("volume identity", () => {
   const base: VolumeIdentity = { namespace: "todo-dev", storageClass: "", size: "1Gi" };
 
