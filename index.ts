@@ -14,11 +14,14 @@ import { PostgresDatabase } from "./components/postgres";
 import { RegistryCredentials } from "./components/registryCredentials";
 import { loadSettings, pulumiConfigSource } from "./config";
 import { gatedNamespace, volumeIdentityOf } from "./guards/databaseVolume";
+import { clusterIdentityOf } from "./host/clusterIdentity";
 import { localMachine } from "./host/machine";
 import { PART_OF, selectorLabels } from "./k8s/labels";
 
 // Everything is validated before the first resource is registered: a bad value fails the preview whole.
-const settings = loadSettings(pulumiConfigSource(), localMachine(), pulumi.getStack());
+const machine = localMachine();
+const settings = loadSettings(pulumiConfigSource(), machine, pulumi.getStack());
+const clusterId = clusterIdentityOf(machine.env);
 
 const db = settings.database;
 const volumeIdentity = volumeIdentityOf(settings.namespace, db);
@@ -28,6 +31,11 @@ const volumeIdentity = volumeIdentityOf(settings.namespace, db);
 const provider = new k8s.Provider("k8s", {
   context: settings.kubeContext,
   kubeconfig: settings.kubeconfig,
+  // The cluster's kube-system UID, from `npm run up`: when it changes (a cluster deleted and started again
+  // under the same context), the provider is replaced and so is every object it manages. Absent (a plain
+  // preview, the PR workflow), nothing is replaced: pulumi-kubernetes replaces only on an updated identifier
+  // (provider/pkg/provider/provider.go, DiffConfig), never when one is added or removed.
+  clusterIdentifier: clusterId,
   // Before anything is touched, a change that would start the database on a new, empty volume is refused.
   namespace: gatedNamespace(settings.namespace, db),
 });
@@ -176,6 +184,8 @@ const frontend = new AppService(FRONTEND.component, {
 });
 
 export const namespace = ns;
+/** The cluster this stack was last deployed to (its kube-system UID), for `npm run up` to notice a new one. */
+export const clusterIdentity = clusterId;
 export const kubeContext = settings.kubeContext;
 export const buildTarget = settings.build.target;
 /**

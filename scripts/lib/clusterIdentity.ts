@@ -1,0 +1,54 @@
+/**
+ * Noticing a recreated cluster. pulumi-kubernetes diffs its state against the program's inputs, and
+ * pulumi-docker's Read returns the stored image, so after `minikube delete && minikube start` a plain update
+ * would change nothing while the app is gone. `npm run up` compares the live cluster's identity with the one
+ * the stack recorded; on a new cluster the Kubernetes provider's `clusterIdentifier` changes (which replaces
+ * every Kubernetes object) and the images are rebuilt by replacing them explicitly, found in the stack's own
+ * state, so the user needs to know no URN.
+ */
+import { CLUSTER_ID_KUBECTL_ARGS, parseClusterIdentity } from "../../host/clusterIdentity";
+import type { CommandRunner } from "../../host/process";
+import { type Kubectl, kubectl } from "./health";
+
+/** The live cluster's kube-system UID, or undefined when the cluster cannot be asked. */
+export function liveClusterIdentity(k: Kubectl, run: CommandRunner): string | undefined {
+  const result = kubectl(k, run, CLUSTER_ID_KUBECTL_ARGS);
+  return result.status === 0 ? parseClusterIdentity(result.stdout) : undefined;
+}
+
+export type ClusterChange =
+  | { readonly kind: "unrecorded" }
+  | { readonly kind: "same" }
+  | { readonly kind: "unknown" }
+  | { readonly kind: "new"; readonly previous: string; readonly current: string };
+
+/** Compares the stack's recorded identity (its `clusterIdentity` output) with the live one. */
+export function compareClusterIdentity(recorded: unknown, current: string | undefined): ClusterChange {
+  const previous = typeof recorded === "string" ? parseClusterIdentity(recorded) : undefined;
+  if (current === undefined) return { kind: "unknown" };
+  if (previous === undefined) return { kind: "unrecorded" };
+  return previous === current ? { kind: "same" } : { kind: "new", previous, current };
+}
+
+/** What lives outside the Kubernetes objects and must be made again in a new cluster: images and their loads. */
+const REBUILT_TYPES = ["docker:index/image:Image", "command:local:Command"];
+
+/** The URNs to replace on a new cluster, read from the stack's exported state (`stack.exportStack()`). */
+export function resourcesToRebuild(exported: { deployment?: { resources?: unknown } }): string[] {
+  const resources = Array.isArray(exported.deployment?.resources) ? exported.deployment.resources : [];
+  return resources
+    .filter((r): r is { urn: string; type: string } => {
+      const res = r as { urn?: unknown; type?: unknown };
+      return typeof res.urn === "string" && typeof res.type === "string";
+    })
+    .filter((r) => REBUILT_TYPES.includes(r.type))
+    .map((r) => r.urn);
+}
+
+/** The line `npm run up` prints when it recovers. */
+export function newClusterMessage(change: Extract<ClusterChange, { kind: "new" }>, images: number): string {
+  return (
+    `This is a new cluster (kube-system ${change.current}; the stack was deployed to ${change.previous}): ` +
+    `rebuilding ${images} image resource(s) and recreating every Kubernetes object.`
+  );
+}
