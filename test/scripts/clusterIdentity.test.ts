@@ -93,6 +93,10 @@ describe("what a new cluster rebuilds", () => {
 });
 
 describe("the program", () => {
+  // A changed clusterIdentifier makes the provider's DiffConfig report a replacement (pulumi-kubernetes
+  // provider/pkg/provider/provider.go, DiffConfig: diff.Updated(clusterIdentifierKey)), and the engine replaces
+  // every resource whose provider reference changed (pulumi/pulumi pkg/resource/deploy/step_generator.go, diff:
+  // "If the provider field changes ... ReplaceKeys: provider"): that is how a new cluster gets every object again.
   it("gives the Kubernetes provider the identity npm run up passed, and exports it", async () => {
     const run = await runProgram({ config: { ...DEFAULT_STACK }, env: { [CLUSTER_ID_ENV]: NEW } });
     expect(run.one("pulumi:providers:kubernetes", "k8s").inputs.clusterIdentifier).toBe(NEW);
