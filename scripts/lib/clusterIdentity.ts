@@ -6,7 +6,9 @@
  * every Kubernetes object) and the images are rebuilt by replacing them explicitly, found in the stack's own
  * state, so the user needs to know no URN.
  */
-import { CLUSTER_ID_KUBECTL_ARGS, parseClusterIdentity } from "../../host/clusterIdentity";
+import type { Stack } from "@pulumi/pulumi/automation";
+
+import { CLUSTER_ID_ENV, CLUSTER_ID_KUBECTL_ARGS, parseClusterIdentity } from "../../host/clusterIdentity";
 import type { CommandRunner } from "../../host/process";
 import { type Kubectl, kubectl } from "./health";
 
@@ -51,4 +53,38 @@ export function newClusterMessage(change: Extract<ClusterChange, { kind: "new" }
     `This is a new cluster (kube-system ${change.current}; the stack was deployed to ${change.previous}): ` +
     `rebuilding ${images} image resource(s) and recreating every Kubernetes object.`
   );
+}
+
+/**
+ * Before an update: hands the program the live cluster's identity (through the workspace's environment), and
+ * when it is not the one the stack was deployed to, says so and returns the image resources to replace; the
+ * changed identifier replaces the Kubernetes objects. `npm run up` and the integration test both call this.
+ */
+export async function prepareForCluster(
+  stack: Stack,
+  k: Kubectl | undefined,
+  run: CommandRunner,
+  log: (line: string) => void,
+): Promise<string[] | undefined> {
+  const current = k ? liveClusterIdentity(k, run) : undefined;
+  if (current === undefined) {
+    log(
+      "Cluster identity: not readable (no kubectl, or the cluster does not answer); a recreated cluster cannot be noticed.",
+    );
+    return undefined;
+  }
+  stack.workspace.envVars[CLUSTER_ID_ENV] = current;
+  const change = compareClusterIdentity((await stack.outputs()).clusterIdentity?.value, current);
+  if (change.kind !== "new") {
+    log(
+      `Cluster identity: kube-system ${current}${change.kind === "same" ? " (the one this stack was deployed to)" : ""}`,
+    );
+    return undefined;
+  }
+  const rebuild = resourcesToRebuild(await stack.exportStack());
+  log(newClusterMessage(change, rebuild.length));
+  // The old cluster's objects may not be reachable any more; pulumi-kubernetes then records their deletion as
+  // done instead of failing (provider/pkg/provider/provider.go, Delete with deleteUnreachable).
+  stack.workspace.envVars.PULUMI_K8S_DELETE_UNREACHABLE = "true";
+  return rebuild;
 }

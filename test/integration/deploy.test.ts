@@ -25,7 +25,12 @@ import {
   rolloutStatus,
 } from "../../scripts/lib/health";
 import { withoutNodeModulesBins } from "../../scripts/lib/prerequisites";
-import { captureRunner } from "../../host/process";
+import { captureRunner, liveRunner } from "../../host/process";
+import {
+  compareClusterIdentity,
+  liveClusterIdentity,
+  prepareForCluster,
+} from "../../scripts/lib/clusterIdentity";
 import { openStack, pulumiCommandFor } from "../../scripts/lib/workspace";
 import { integrationSetup } from "./prerequisites";
 
@@ -177,4 +182,34 @@ describe.skipIf(setup.missing.length > 0)(`the Todo app on kube context "${setup
     }
     expect(backendHealth(k, run, namespace, backendUrl).verdict).toBe("PASS");
   });
+
+  // Opt-in (TODO_IT_RECREATE_CLUSTER=1, set by the deploy workflow): it deletes and recreates the minikube
+  // profile of the stack's context, as `minikube delete && minikube start` would, then runs the same
+  // preparation `npm run up` runs and checks the app comes back on the new cluster.
+  it.skipIf(process.env.TODO_IT_RECREATE_CLUSTER !== "1")(
+    "notices a recreated cluster and rebuilds and redeploys everything",
+    async () => {
+      const profile = setup.kubeContext;
+      const first = await prepareForCluster(stack!, k, run, log);
+      expect(first).toBeUndefined();
+      const recorded = (await stack!.up({ onOutput })).outputs.clusterIdentity?.value;
+      expect(recorded).toBe(liveClusterIdentity(k, run));
+
+      const live = liveRunner();
+      expect(live("minikube", ["delete", "-p", profile]).status).toBe(0);
+      expect(live("minikube", ["start", "-p", profile, "--container-runtime=docker"]).status).toBe(0);
+      expect(compareClusterIdentity(recorded, liveClusterIdentity(k, run)).kind).toBe("new");
+
+      const replace = await prepareForCluster(stack!, k, run, log);
+      expect(replace?.length).toBeGreaterThan(0);
+      const result = await stack!.up({ onOutput, replace });
+      expect(result.summary.result).toBe("succeeded");
+      outputsOf(result.outputs);
+      for (const deployment of [BACKEND.serviceName, FRONTEND.serviceName]) {
+        expect(rolloutStatus(k, waiting, namespace, deployment, 300).verdict, deployment).toBe("PASS");
+      }
+      expect(backendHealth(k, run, namespace, backendUrl).verdict).toBe("PASS");
+    },
+    30 * 60_000,
+  );
 });

@@ -9,6 +9,7 @@ import {
   compareClusterIdentity,
   liveClusterIdentity,
   newClusterMessage,
+  prepareForCluster,
   resourcesToRebuild,
 } from "../../scripts/lib/clusterIdentity";
 import { findKubectl } from "../../scripts/lib/health";
@@ -89,6 +90,63 @@ describe("what a new cluster rebuilds", () => {
       urn("todo:image:ServiceImage$command:local:Command", "backend-kind-load"),
     ]);
     expect(resourcesToRebuild({})).toEqual([]);
+  });
+});
+
+describe("before an update", () => {
+  const IMAGE =
+    "urn:pulumi:dev::todo-app::todo:app:AppService$todo:image:ServiceImage$docker:index/image:Image::backend-image";
+  const fakeStack = (recorded: string | undefined) => {
+    const envVars: Record<string, string> = {};
+    const stack = {
+      workspace: { envVars },
+      outputs: () => Promise.resolve(recorded ? { clusterIdentity: { value: recorded, secret: false } } : {}),
+      exportStack: () =>
+        Promise.resolve({
+          version: 3,
+          deployment: { resources: [{ urn: IMAGE, type: "docker:index/image:Image" }] },
+        }),
+    };
+    return { stack: stack as unknown as Parameters<typeof prepareForCluster>[0], envVars };
+  };
+  const cluster = (uid: string) =>
+    machine({
+      "kubectl version --client": ok("v1.31.0"),
+      "kubectl --context minikube get namespace kube-system": ok(uid),
+    });
+
+  it("on the same cluster passes the identity to the program and replaces nothing", async () => {
+    const { stack, envVars } = fakeStack(NEW);
+    const run = cluster(NEW);
+    const lines: string[] = [];
+    expect(
+      await prepareForCluster(stack, findKubectl(run, { kubeContext: "minikube" }), run, (l) =>
+        lines.push(l),
+      ),
+    ).toBeUndefined();
+    expect(envVars).toEqual({ [CLUSTER_ID_ENV]: NEW });
+    expect(lines.join("\n")).toContain("the one this stack was deployed to");
+  });
+
+  it("on a new cluster says so, rebuilds the images and lets unreachable deletes through", async () => {
+    const { stack, envVars } = fakeStack(OLD);
+    const run = cluster(NEW);
+    const lines: string[] = [];
+    expect(
+      await prepareForCluster(stack, findKubectl(run, { kubeContext: "minikube" }), run, (l) =>
+        lines.push(l),
+      ),
+    ).toEqual([IMAGE]);
+    expect(envVars).toEqual({ [CLUSTER_ID_ENV]: NEW, PULUMI_K8S_DELETE_UNREACHABLE: "true" });
+    expect(lines.join("\n")).toContain("This is a new cluster");
+  });
+
+  it("without kubectl goes on as before and says a recreated cluster cannot be noticed", async () => {
+    const { stack, envVars } = fakeStack(OLD);
+    const lines: string[] = [];
+    expect(await prepareForCluster(stack, undefined, machine({}), (l) => lines.push(l))).toBeUndefined();
+    expect(envVars).toEqual({});
+    expect(lines.join("\n")).toContain("cannot be noticed");
   });
 });
 
