@@ -77,6 +77,9 @@ export function clusterUrl(service: Pick<AppServiceSpec, "serviceName" | "port">
   return `http://${service.serviceName}:${service.port}`;
 }
 
+/** Cohere's API, which a service holding COHERE_API_KEY calls: HTTPS on the internet. */
+export const COHERE_API_PORT = 443;
+
 /** The in-cluster PostgreSQL, when no external database is configured. */
 export const DATABASE = {
   component: "database",

@@ -7,9 +7,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
-import { type AppServiceSpec, BACKEND, FRONTEND, type SecretEnv, clusterUrl } from "./catalog";
+import {
+  type AppServiceSpec,
+  BACKEND,
+  COHERE_API_PORT,
+  DATABASE,
+  FRONTEND,
+  type SecretEnv,
+  clusterUrl,
+} from "./catalog";
 import { AppEnvironment } from "./components/appEnvironment";
 import { AppService } from "./components/appService";
+import { NamespacePolicies } from "./components/namespacePolicies";
 import { PostgresDatabase } from "./components/postgres";
 import { RegistryCredentials } from "./components/registryCredentials";
 import { loadSettings, pulumiConfigSource } from "./config";
@@ -88,8 +97,16 @@ const betterAuthSecret =
     ? new random.RandomPassword("better-auth-secret", { length: 48, special: false }).result
     : undefined);
 
+// Every pod isolated in both directions, DNS for all; each path below is then allowed by name.
+new NamespacePolicies("network", {
+  namespace: ns,
+  labels: { component: "network", instance: settings.namespace },
+  provider,
+});
+
 const podsOf = (service: AppServiceSpec) =>
   selectorLabels({ component: service.component, instance: settings.namespace });
+const databasePods = selectorLabels({ component: DATABASE.component, instance: settings.namespace });
 const services = [
   { spec: BACKEND, settings: settings.backend },
   { spec: FRONTEND, settings: settings.frontend },
@@ -151,6 +168,23 @@ const common = {
   envFrom: environment.configEnvFrom,
   imagePullSecrets: pullSecret ? [pullSecret.secretName] : undefined,
 };
+/**
+ * Where a service's pods may connect: the in-cluster database or the external one's port when it reads
+ * DATABASE_URL, Cohere's API (443) when it reads a key that is set, and for the frontend the backend.
+ */
+const egressOf = (service: (typeof services)[number]) => {
+  const reads = (key: SecretEnv) => service.settings.secrets.includes(key);
+  const pods: { labels: Record<string, string>; port: number }[] =
+    service.spec === FRONTEND ? [{ labels: podsOf(BACKEND), port: BACKEND.port }] : [];
+  const internetPorts: number[] = [];
+  if (reads("DATABASE_URL")) {
+    if (db.mode === "in-cluster") pods.push({ labels: databasePods, port: DATABASE.port });
+    else internetPorts.push(db.port);
+  }
+  if (reads("COHERE_API_KEY") && settings.secrets.cohereApiKey !== undefined)
+    internetPorts.push(COHERE_API_PORT);
+  return { pods, internetPorts };
+};
 /** A service's env: its plain settings as literal values (never secrets: config refused those), then its secrets. */
 const envOf = (service: AppServiceSpec, plain: Readonly<Record<string, string>>) => [
   ...Object.entries(plain).map(([name, value]) => ({ name, value })),
@@ -166,6 +200,7 @@ const backend = new AppService(BACKEND.component, {
   resources: settings.backend.resources,
   // Only the frontend talks to the backend (server side); an exposed backend also takes outside traffic.
   ingressFrom: { pods: [podsOf(FRONTEND)], anywhere: settings.backend.expose !== undefined },
+  egressTo: egressOf(services[0]),
   expose: settings.backend.expose
     ? { type: "NodePort", nodePort: settings.backend.expose.nodePort }
     : undefined,
@@ -180,6 +215,9 @@ const frontend = new AppService(FRONTEND.component, {
   env: envOf(FRONTEND, { HOSTNAME: "0.0.0.0", ...settings.frontend.env }),
   readinessPath: FRONTEND.livenessPath,
   resources: settings.frontend.resources,
+  // The browser reaches it through its NodePort: from outside the cluster, so from anywhere.
+  ingressFrom: { pods: [], anywhere: true },
+  egressTo: egressOf(services[1]),
   expose: { type: "NodePort", nodePort: settings.frontendNodePort },
 });
 

@@ -5,7 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceSpec } from "../catalog";
 import type { BuildSettings, ImageSource } from "../config";
 import { LabelInput, selectorLabels, standardLabels } from "../k8s/labels";
-import { type IngressSources, ingressOnlyFromSpec } from "../k8s/networkPolicy";
+import {
+  type EgressTargets,
+  type IngressSources,
+  egressSpec,
+  ingressOnlyFromSpec,
+} from "../k8s/networkPolicy";
 import { deploymentSpec, disruptionBudgetSpec } from "../k8s/podSpec";
 import type { Resources } from "../k8s/resources";
 import { type Exposure, serviceSpec } from "../k8s/service";
@@ -33,10 +38,12 @@ export interface AppServiceArgs {
    */
   readonly expose?: Exposure;
   /**
-   * Selector labels of the only pods allowed to reach this service's port (enforced by a NetworkPolicy).
-   * Default: no policy, reachable from anywhere the cluster routes (the frontend, through its NodePort).
+   * Who may reach this service's port (a NetworkPolicy). Default: no policy, and under the namespace's
+   * default deny nothing reaches it.
    */
   readonly ingressFrom?: IngressSources;
+  /** Where its pods may connect (besides DNS), under the namespace's default deny. Default: nowhere. */
+  readonly egressTo?: EgressTargets;
   /** Registry pull secret names, for images in a private registry. Default: none. */
   readonly imagePullSecrets?: pulumi.Input<string>[];
 }
@@ -121,6 +128,17 @@ export class AppService extends pulumi.ComponentResource {
         {
           metadata: { name: `${serviceName}-ingress`, namespace: args.namespace, labels },
           spec: ingressOnlyFromSpec(selectorLabels(labelInput), args.ingressFrom, port),
+        },
+        k8sOpts,
+      );
+    }
+
+    if (args.egressTo) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-egress`,
+        {
+          metadata: { name: `${serviceName}-egress`, namespace: args.namespace, labels },
+          spec: egressSpec(selectorLabels(labelInput), args.egressTo),
         },
         k8sOpts,
       );

@@ -12,7 +12,7 @@ import { isDns1123Subdomain } from "./validate";
  * The in-cluster database's settings are validated even for an external database, so a typo is caught the
  * day it is made, not the day someone drops databaseUrl.
  */
-export function readDatabase(config: ConfigReader, external: boolean): DatabaseSettings {
+export function readDatabase(config: ConfigReader, externalPort: number | undefined): DatabaseSettings {
   const problems = config.problems;
   const image = config.string("postgresImage");
   const storageSize = config.string("postgresStorageSize");
@@ -41,8 +41,8 @@ export function readDatabase(config: ConfigReader, external: boolean): DatabaseS
       "the name of a StorageClass (see `kubectl get storageclass`), or empty for the default",
     );
   }
-  if (external) {
-    return { mode: "external" };
+  if (externalPort !== undefined) {
+    return { mode: "external", port: externalPort };
   }
   return { mode: "in-cluster", image, storageSize, storageClass, resources, allowReplacement };
 }

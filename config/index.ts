@@ -12,7 +12,7 @@ import { readCluster } from "./cluster";
 import { readDatabase } from "./database";
 import { probeMachine } from "./probe";
 import { ConfigReader } from "./reader";
-import { readSecrets } from "./secrets";
+import { databasePortOf, readSecrets } from "./secrets";
 import { readServices, resolveServices } from "./services";
 import type { ConfigSource } from "./source";
 import type { Settings } from "./types";
@@ -34,7 +34,10 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
   const cluster = readCluster(config, stack);
   const services = readServices(config, machine, cluster.frontendNodePort);
   const secrets = readSecrets(config);
-  const database = readDatabase(config, secrets.databaseUrl !== undefined);
+  const database = readDatabase(
+    config,
+    secrets.databaseUrl !== undefined ? databasePortOf(config) : undefined,
+  );
   const build = readBuild(config);
   config.problems.throwIfAny();
 

@@ -10,6 +10,20 @@ import type { ConfigReader } from "./reader";
 import type { SecretSettings } from "./types";
 import { POSTGRES_URL_ACCEPTED, postgresUrlProblem, redactUrl } from "./validate";
 
+/**
+ * The port of a valid databaseUrl, which is not secret: the NetworkPolicy of its clients opens only it. Called
+ * only once readSecrets accepted the URL.
+ */
+export function databasePortOf(config: ConfigReader): number | undefined {
+  const value = config.secret("databaseUrl");
+  if (value === undefined || postgresUrlProblem(value.trim())) return undefined;
+  const port = new URL(value.trim()).port;
+  return port === "" ? DEFAULT_POSTGRES_PORT : Number(port);
+}
+
+/** PostgreSQL's default port, for a URL that names none. */
+const DEFAULT_POSTGRES_PORT = 5432;
+
 export function readSecrets(config: ConfigReader): SecretSettings {
   const problems = config.problems;
   const result: {

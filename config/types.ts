@@ -54,7 +54,11 @@ export interface BuildSettings {
 }
 
 export type DatabaseSettings =
-  | { readonly mode: "external" }
+  | {
+      readonly mode: "external";
+      /** The port of databaseUrl (5432 when it names none): the only one its clients may reach outside. */
+      readonly port: number;
+    }
   | {
       readonly mode: "in-cluster";
       /** Official PostgreSQL image, pinned by tag or digest. */

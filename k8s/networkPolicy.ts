@@ -1,5 +1,7 @@
 /**
- * Pure builders of NetworkPolicy specs: who may open which port on which pods.
+ * Pure builders of NetworkPolicy specs: a default deny for the namespace, then one policy per allowed path
+ * (DNS for everyone, ingress to a service from named pods or from anywhere, egress to named pods or to
+ * internet ports, never to the cloud metadata address).
  */
 import type * as k8s from "@pulumi/kubernetes";
 
@@ -13,7 +15,7 @@ export interface IngressSources {
 /**
  * Only the given sources may open `port` on the pods matching `target`; all other ingress to them is denied
  * (a pod selected by any ingress policy accepts only what some policy allows). With no pods and not
- * `anywhere`, nothing may connect. Egress is left open: the app calls the database and, optionally, Cohere.
+ * `anywhere`, nothing may connect. Egress has its own policies (egressSpec), under the namespace's default deny.
  */
 export function ingressOnlyFromSpec(
   target: Record<string, string>,
@@ -27,4 +29,71 @@ export function ingressOnlyFromSpec(
       ? [{ from: sources.pods.map((labels) => ({ podSelector: { matchLabels: labels } })), ports }]
       : [];
   return { podSelector: { matchLabels: target }, policyTypes: ["Ingress"], ingress };
+}
+
+/**
+ * The cloud metadata address (AWS, GCP, Azure, and most others): a pod that reaches it can often read the node's
+ * credentials. Every internet egress rule leaves it out.
+ */
+export const METADATA_CIDR = "169.254.169.254/32";
+
+/** Everything on IPv4 but the metadata address. */
+const INTERNET = { ipBlock: { cidr: "0.0.0.0/0", except: [METADATA_CIDR] } };
+
+/**
+ * Isolates every pod of the namespace for both directions: what no other policy allows is denied. The allows
+ * are the other policies of this file, each naming one path.
+ */
+export function defaultDenySpec(): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
+}
+
+/**
+ * DNS for every pod: UDP and TCP 53 to the cluster's DNS in kube-system (CoreDNS on minikube, kind and the
+ * managed clusters), selected by the namespace's `kubernetes.io/metadata.name` label, which the API server sets
+ * on every namespace.
+ */
+export function dnsEgressSpec(): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: {},
+    policyTypes: ["Egress"],
+    egress: [
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+    ],
+  };
+}
+
+/** Where a service's pods may connect to. */
+export interface EgressTargets {
+  /** Pods of the namespace, each on one port. */
+  readonly pods: readonly { readonly labels: Record<string, string>; readonly port: number }[];
+  /** Ports on the internet (any address but the metadata one), e.g. 443 for an API, an external database's. */
+  readonly internetPorts: readonly number[];
+}
+
+/** The egress the pods matching `target` are allowed, on top of DNS; nothing else. */
+export function egressSpec(
+  target: Record<string, string>,
+  targets: EgressTargets,
+): k8s.types.input.networking.v1.NetworkPolicySpec {
+  const internetPorts = [...new Set(targets.internetPorts)].sort((a, b) => a - b);
+  return {
+    podSelector: { matchLabels: target },
+    policyTypes: ["Egress"],
+    egress: [
+      ...targets.pods.map((p) => ({
+        to: [{ podSelector: { matchLabels: p.labels } }],
+        ports: [{ protocol: "TCP", port: p.port }],
+      })),
+      ...(internetPorts.length > 0
+        ? [{ to: [INTERNET], ports: internetPorts.map((port) => ({ protocol: "TCP", port })) }]
+        : []),
+    ],
+  };
 }

@@ -206,7 +206,7 @@ describe("a default stack (only databaseUrl set)", () => {
   });
 
   it("lets only the frontend's pods reach the backend's port, through a NetworkPolicy", () => {
-    const policy = run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs;
+    const policy = run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-ingress").inputs;
     const backendPods = run.one(DEPLOYMENT, "backend-deployment").inputs.spec.selector.matchLabels;
     const frontendPodLabels = run.one(DEPLOYMENT, "frontend-deployment").inputs.spec.template.metadata.labels;
     expect(policy.spec.podSelector.matchLabels).toEqual(backendPods);

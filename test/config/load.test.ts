@@ -194,7 +194,11 @@ describe("bad input is refused before anything is registered", () => {
       allowReplacement: false,
     });
     expect(inCluster.secrets.databaseUrl).toBeUndefined();
-    expect(load({}).database).toEqual({ mode: "external" });
+    expect(load({}).database).toEqual({ mode: "external", port: 5432 });
+    expect(load({ databaseUrl: "postgresql://u:p@db.example.com:6543/todo" }).database).toEqual({
+      mode: "external",
+      port: 6543,
+    });
   });
 
   it.each([
