@@ -1,7 +1,8 @@
 /**
- * The command line of the stack commands (scripts/commands/) and the stack it works on. `npm run up -- --stack prod` reaches this as
- * `["up", "--stack", "prod"]`.
+ * The command line of the stack commands (scripts/commands/) and the stack it works on. `npm run up -- --stack prod`
+ * reaches this as `["up", "--stack", "prod"]`.
  */
+import { PROJECT_NAME } from "../../catalog";
 import { UserError } from "./errors";
 
 export const COMMANDS = ["up", "down", "preview"] as const;
@@ -11,26 +12,98 @@ export const DEFAULT_STACK = "dev";
 
 export interface Invocation {
   readonly command: Command;
+  /** As given: `dev`, `org/dev` or `org/project/dev`; handed to Pulumi unchanged. */
   readonly stack: string;
   /** Where the stack name came from, printed so a user sees why a stack was chosen. */
   readonly stackSource: "--stack" | "PULUMI_STACK" | "default";
+  /** `down --delete-unreachable`: forget the objects of a remote cluster that does not answer. */
+  readonly deleteUnreachable: boolean;
 }
 
-export const USAGE =
-  "Usage: npm run up|down|preview [-- --stack NAME]\n" +
-  "  The stack is --stack NAME, else $PULUMI_STACK, else dev.";
+/** `--help` or `-h`: print USAGE and exit 0, whatever else the command line holds. */
+export interface HelpRequest {
+  readonly command: Command;
+  readonly help: true;
+}
 
-/** Pulumi's own rule for a stack name: letters, digits, `-`, `_` and `.`, at most 100 characters. */
+export const USAGE = `Usage: npm run up|preview|down [-- OPTIONS]
+
+Commands (each works on one stack, chosen as below):
+  npm run up        check the prerequisites, start minikube when the stack deploys to it, build the images,
+                    deploy, print the URL and run the health checks
+  npm run preview   the same checks, then show what up would change; deploys nothing
+  npm run down      destroy the stack's objects; the namespace and the database volume are kept, and the
+                    state and Pulumi.<stack>.yaml stay
+  npm run pulumi -- ARGS
+                    any Pulumi CLI command on the same state (config set --secret KEY, stack output, ...)
+
+Options:
+  -s, --stack NAME        the stack: NAME, or fully qualified ORG/NAME or ORG/${PROJECT_NAME}/NAME (with the
+                          default file backend ORG is "organization"). Default: $PULUMI_STACK, else ${DEFAULT_STACK}.
+  --delete-unreachable    down only: when a remote cluster does not answer, remove its objects from the state
+                          without deleting them (a deleted minikube, kind or Docker Desktop cluster needs no flag)
+  -h, --help              print this and exit
+
+Environment:
+  PULUMI_STACK                    the stack, when --stack is not given
+  PULUMI_BACKEND_URL              where the state lives (default: file://<project>/.pulumi-state)
+  PULUMI_CONFIG_PASSPHRASE        the passphrase of the stack's secrets, or PULUMI_CONFIG_PASSPHRASE_FILE naming a
+                                  file that holds it; without either it is asked on the terminal
+  KUBECONFIG                      the kubeconfig files (default: ~/.kube/config), unless the stack sets kubeconfig
+  MINIKUBE_HOME                   minikube's home (default: ~/.minikube)
+  PULUMI_HOME, PULUMI_VERSION     where the pulumi npm package keeps the CLI it downloads, and which version`;
+
+/** Pulumi's rule for each part of a stack name (tokens.IsName): letters, digits, `-`, `_` and `.`, at most 100. */
 export function isValidStackName(name: string): boolean {
   return /^[A-Za-z0-9_.-]{1,100}$/.test(name);
 }
 
-export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv): Invocation {
+/**
+ * Why a stack reference Pulumi would reject is wrong, or undefined when it is fine. Pulumi's backends accept
+ * `stack`, `org/stack` and `org/project/stack` (pkg/backend/diy/store.go and httpstate/backend.go
+ * parseStackName); a project part must be this project, or Pulumi refuses it against this Pulumi.yaml.
+ */
+export function stackNameProblem(reference: string): string | undefined {
+  const parts = reference.split("/");
+  if (parts.length > 3) {
+    return "use NAME, ORG/NAME or ORG/PROJECT/NAME (at most two '/')";
+  }
+  const labels = [["stack"], ["organization", "stack"], ["organization", "project", "stack"]][
+    parts.length - 1
+  ];
+  for (const [i, part] of parts.entries()) {
+    if (!isValidStackName(part)) {
+      return (
+        `its ${labels[i]} part ${JSON.stringify(part)} is not valid: use letters, digits, '-', '_' and '.', ` +
+        "at most 100 characters"
+      );
+    }
+  }
+  if (parts.length === 3 && parts[1] !== PROJECT_NAME) {
+    return `its project part "${parts[1]}" is not this project: use ${parts[0]}/${PROJECT_NAME}/${parts[2]}`;
+  }
+  return undefined;
+}
+
+/** The stack's own name, the last part of a qualified reference: what `Pulumi.<name>.yaml` is named after. */
+export function shortStackName(reference: string): string {
+  return reference.split("/").pop() ?? reference;
+}
+
+export function isHelpRequest(parsed: Invocation | HelpRequest): parsed is HelpRequest {
+  return (parsed as HelpRequest).help === true;
+}
+
+export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv): Invocation | HelpRequest {
   const [command, ...rest] = argv;
   if (!(COMMANDS as readonly string[]).includes(command ?? "")) {
     throw new UserError(`Unknown command ${JSON.stringify(command ?? "")}.\n${USAGE}`);
   }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    return { command: command as Command, help: true };
+  }
   let flagStack: string | undefined;
+  let deleteUnreachable = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === "--stack" || arg === "-s") {
@@ -40,8 +113,10 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
       }
     } else if (arg.startsWith("--stack=")) {
       flagStack = arg.slice("--stack=".length);
+    } else if (arg === "--delete-unreachable" && command === "down") {
+      deleteUnreachable = true;
     } else {
-      throw new UserError(`Unknown argument ${JSON.stringify(arg)}.\n${USAGE}`);
+      throw new UserError(`Unknown argument ${JSON.stringify(arg)} for ${command}.\n${USAGE}`);
     }
   }
   const envStack = env.PULUMI_STACK?.trim();
@@ -51,11 +126,11 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
       : envStack
         ? ([envStack, "PULUMI_STACK"] as const)
         : ([DEFAULT_STACK, "default"] as const);
-  if (!isValidStackName(stack)) {
+  const problem = stackNameProblem(stack);
+  if (problem) {
     throw new UserError(
-      `Stack name ${JSON.stringify(stack)} (from ${stackSource}) is not valid: use letters, digits, '-', '_' ` +
-        "and '.', at most 100 characters.",
+      `Stack name ${JSON.stringify(stack)} (from ${stackSource}) is not valid: ${problem}.`,
     );
   }
-  return { command: command as Command, stack, stackSource };
+  return { command: command as Command, stack, stackSource, deleteUnreachable };
 }

@@ -10,6 +10,11 @@ export interface Backend {
   /** The local folder of a file:// backend this project owns, which must exist before Pulumi uses it. */
   readonly localDir?: string;
   readonly source: "PULUMI_BACKEND_URL" | "default";
+  /**
+   * Pulumi Cloud (an https:// URL) or a self-managed ("DIY") backend: file://, s3://, gs://, azblob://,
+   * postgres://. A DIY backend has no organizations.
+   */
+  readonly kind: "cloud" | "diy";
 }
 
 export const STATE_DIR_NAME = ".pulumi-state";
@@ -25,8 +30,27 @@ export function fileBackendUrl(dir: string): string {
 export function resolveBackend(env: NodeJS.ProcessEnv, projectDir: string): Backend {
   const configured = env.PULUMI_BACKEND_URL?.trim();
   if (configured) {
-    return { url: configured, source: "PULUMI_BACKEND_URL" };
+    const kind = /^https?:\/\//i.test(configured) ? "cloud" : "diy";
+    return { url: configured, source: "PULUMI_BACKEND_URL", kind };
   }
   const localDir = path.join(projectDir, STATE_DIR_NAME);
-  return { url: fileBackendUrl(localDir), localDir, source: "default" };
+  return { url: fileBackendUrl(localDir), localDir, source: "default", kind: "diy" };
+}
+
+/**
+ * Whether this backend takes the stack reference. A DIY backend accepts a qualified name only with the
+ * organization "organization" (pulumi/pulumi pkg/backend/diy/store.go, projectReferenceStore.ParseReference:
+ * "organization name must be 'organization'"); Pulumi Cloud takes any organization the user belongs to.
+ */
+export function stackBackendProblem(stack: string, backend: Backend): string | undefined {
+  const parts = stack.split("/");
+  if (backend.kind !== "diy" || parts.length === 1 || parts[0] === "organization") {
+    return undefined;
+  }
+  const rest = parts.slice(1).join("/");
+  return (
+    `Stack "${stack}": the self-managed state backend ${backend.url} has no organizations, so Pulumi takes a ` +
+    `qualified stack name only as organization/${rest}. Use "${parts[parts.length - 1]}" or ` +
+    `"organization/${rest}", or set PULUMI_BACKEND_URL to Pulumi Cloud (https://api.pulumi.com) for "${parts[0]}".`
+  );
 }

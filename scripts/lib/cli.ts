@@ -1,16 +1,22 @@
 /**
  * The entry point of every stack command: parse the command line, run the command, and turn its outcome into
- * an exit code and a message. A UserError prints alone (it already says what to do); anything else is a
- * failed Pulumi command, explained by explainPulumiError.
+ * an exit code and a message. `--help`/`-h` prints the usage and exits 0 before anything is probed. A UserError
+ * prints alone (it already says what to do); anything else is a failed Pulumi command, explained by
+ * explainPulumiError.
  */
-import { type Command, type Invocation, parseInvocation } from "./args";
+import { type Command, type Invocation, USAGE, isHelpRequest, parseInvocation } from "./args";
 import { UserError } from "./errors";
 import { explainPulumiError } from "./workspace";
 
 export function runCommand(command: Command, main: (invocation: Invocation) => Promise<number>): void {
   let invocation: Invocation;
   try {
-    invocation = parseInvocation([command, ...process.argv.slice(2)], process.env);
+    const parsed = parseInvocation([command, ...process.argv.slice(2)], process.env);
+    if (isHelpRequest(parsed)) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    invocation = parsed;
   } catch (error) {
     console.error((error as Error).message);
     process.exit(2);

@@ -1,14 +1,19 @@
 /** Which command and stack `npm run up|down|preview` works on, and where the state and passphrase come from. */
 import { describe, expect, it } from "vitest";
 
-import { parseInvocation } from "../../scripts/lib/args";
-import { fileBackendUrl, resolveBackend } from "../../scripts/lib/backend";
+import { USAGE, parseInvocation, shortStackName } from "../../scripts/lib/args";
+import { fileBackendUrl, resolveBackend, stackBackendProblem } from "../../scripts/lib/backend";
 import { UserError } from "../../scripts/lib/errors";
 import { NO_PASSPHRASE_MESSAGE, resolvePassphrase } from "../../scripts/lib/passphrase";
 
 describe("stack selection", () => {
   it("deploys the dev stack when nothing names one", () => {
-    expect(parseInvocation(["up"], {})).toEqual({ command: "up", stack: "dev", stackSource: "default" });
+    expect(parseInvocation(["up"], {})).toEqual({
+      command: "up",
+      stack: "dev",
+      stackSource: "default",
+      deleteUnreachable: false,
+    });
   });
 
   it("takes PULUMI_STACK from the environment", () => {
@@ -37,9 +42,89 @@ describe("stack selection", () => {
   });
 
   it("rejects an unknown command or flag with the usage", () => {
-    expect(() => parseInvocation(["deploy"], {})).toThrow(/Usage: npm run up\|down\|preview/);
+    expect(() => parseInvocation(["deploy"], {})).toThrow(/Usage: npm run up\|preview\|down/);
     expect(() => parseInvocation(["up", "--yes"], {})).toThrow(/Unknown argument "--yes"/);
     expect(() => parseInvocation(["up", "--stack"], {})).toThrow(/--stack needs a stack name/);
+  });
+
+  // Pulumi's backends parse `stack`, `org/stack` and `org/project/stack` (pkg/backend/diy/store.go,
+  // projectReferenceStore.ParseReference; pkg/backend/httpstate/backend.go, parseStackName), each part a
+  // tokens.IsName: letters, digits, '-', '_' and '.'.
+  it.each(["acme/dev", "organization/dev", "acme/todo-app/dev", "organization/todo-app/staging.eu"])(
+    "accepts the fully qualified stack name %s and hands it to Pulumi unchanged",
+    (name) => {
+      expect(parseInvocation(["up", "--stack", name], {})).toMatchObject({ stack: name });
+      expect(parseInvocation(["down"], { PULUMI_STACK: name })).toMatchObject({ stack: name });
+    },
+  );
+
+  it("names the part of a qualified stack name that is wrong", () => {
+    expect(() => parseInvocation(["up", "--stack", "ac me/dev"], {})).toThrow(
+      /organization part "ac me" is not valid/,
+    );
+    expect(() => parseInvocation(["up", "--stack", "acme/todo app/dev"], {})).toThrow(
+      /project part "todo app"/,
+    );
+    expect(() => parseInvocation(["up", "--stack", "acme/"], {})).toThrow(/stack part "" is not valid/);
+    expect(() => parseInvocation(["up", "--stack", "a/b/c/d"], {})).toThrow(/at most two '\/'/);
+  });
+
+  it("refuses a qualified name of another project, which Pulumi would refuse against this Pulumi.yaml", () => {
+    expect(() => parseInvocation(["up", "--stack", "acme/other/dev"], {})).toThrow(
+      /project part "other" is not this project: use acme\/todo-app\/dev/,
+    );
+  });
+
+  it("names the stack file after the stack's own name", () => {
+    expect(shortStackName("organization/todo-app/dev")).toBe("dev");
+    expect(shortStackName("acme/dev")).toBe("dev");
+    expect(shortStackName("dev")).toBe("dev");
+  });
+
+  it("takes --delete-unreachable for down only", () => {
+    expect(parseInvocation(["down", "--delete-unreachable"], {})).toMatchObject({ deleteUnreachable: true });
+    expect(() => parseInvocation(["up", "--delete-unreachable"], {})).toThrow(
+      /Unknown argument "--delete-unreachable" for up/,
+    );
+  });
+});
+
+describe("help", () => {
+  it.each([
+    ["up", "--help"],
+    ["up", "-h"],
+    ["preview", "--help"],
+    ["down", "-h"],
+  ] as const)("`npm run %s -- %s` asks for the usage, before any stack is validated", (command, flag) => {
+    expect(parseInvocation([command, flag], { PULUMI_STACK: "not a stack" })).toEqual({
+      command,
+      help: true,
+    });
+    expect(parseInvocation([command, "--stack", "dev", flag, "--bogus"], {})).toEqual({
+      command,
+      help: true,
+    });
+  });
+
+  it("lists every command, every flag, how the stack is chosen and the environment variables", () => {
+    for (const text of [
+      "npm run up",
+      "npm run preview",
+      "npm run down",
+      "npm run pulumi -- ARGS",
+      "-s, --stack NAME",
+      "--delete-unreachable",
+      "-h, --help",
+      "ORG/todo-app/NAME",
+      "$PULUMI_STACK, else dev",
+      "PULUMI_BACKEND_URL",
+      "PULUMI_CONFIG_PASSPHRASE",
+      "PULUMI_CONFIG_PASSPHRASE_FILE",
+      "KUBECONFIG",
+      "MINIKUBE_HOME",
+    ]) {
+      expect(USAGE, text).toContain(text);
+    }
   });
 });
 
@@ -49,12 +134,26 @@ describe("state backend", () => {
       url: "file:///home/dev/todo/.pulumi-state",
       localDir: "/home/dev/todo/.pulumi-state",
       source: "default",
+      kind: "diy",
     });
   });
 
   it("uses PULUMI_BACKEND_URL when it is set, and creates no local folder for it", () => {
     const backend = resolveBackend({ PULUMI_BACKEND_URL: "s3://team-state/todo" }, "/home/dev/todo");
-    expect(backend).toEqual({ url: "s3://team-state/todo", source: "PULUMI_BACKEND_URL" });
+    expect(backend).toEqual({ url: "s3://team-state/todo", source: "PULUMI_BACKEND_URL", kind: "diy" });
+    expect(resolveBackend({ PULUMI_BACKEND_URL: "https://api.pulumi.com" }, "/x").kind).toBe("cloud");
+  });
+
+  it("takes an organization on Pulumi Cloud, and only `organization` on a self-managed backend", () => {
+    const diy = resolveBackend({}, "/home/dev/todo");
+    const cloud = resolveBackend({ PULUMI_BACKEND_URL: "https://api.pulumi.com" }, "/home/dev/todo");
+    expect(stackBackendProblem("acme/dev", cloud)).toBeUndefined();
+    expect(stackBackendProblem("acme/todo-app/dev", cloud)).toBeUndefined();
+    expect(stackBackendProblem("dev", diy)).toBeUndefined();
+    expect(stackBackendProblem("organization/todo-app/dev", diy)).toBeUndefined();
+    expect(stackBackendProblem("acme/todo-app/dev", diy)).toMatch(
+      /has no organizations.*Use "dev" or "organization\/todo-app\/dev"/,
+    );
   });
 
   it("writes a Windows project path with forward slashes, as Pulumi's file backend expects", () => {
