@@ -1,44 +1,63 @@
 /**
  * `npm run pulumi -- <args>`: any Pulumi command on the same state `npm run up` uses. It sets
  * PULUMI_BACKEND_URL to the project's own file backend (unless you set it), and runs the Pulumi CLI on your
- * PATH, else the one the `pulumi` npm package provides. The stack `npm run up` last used stays selected.
+ * PATH, else the one the `pulumi` npm package provides, refusing one older than this project needs. The stack
+ * `npm run up` last used stays selected.
  *
  *   npm run pulumi -- config set --secret cohereApiKey
  *   npm run pulumi -- stack output frontendUrl
+ *   npm run pulumi -- stack rm --preserve-config <stack>
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 import { PROJECT_DIR } from "../../host/machine";
+import { captureRunner } from "../../host/process";
 import { resolveBackend } from "../lib/backend";
-import { withoutNodeModulesBins } from "../lib/prerequisites";
+import { UserError } from "../lib/errors";
+import { locatePulumi, withoutNodeModulesBins } from "../lib/prerequisites";
+
+function npmPackageVersion(): string | undefined {
+  try {
+    const file = path.join(PROJECT_DIR, "node_modules", "pulumi", "package.json");
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
 
 function main(args: string[]): number {
   const backend = resolveBackend(process.env, PROJECT_DIR);
   if (backend.localDir) {
     fs.mkdirSync(backend.localDir, { recursive: true });
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_BACKEND_URL: backend.url };
   // npm puts node_modules/.bin first on PATH, which would hide a CLI the user installed.
-  const onPath = spawnSync("pulumi", ["version"], {
-    env: { ...env, PATH: withoutNodeModulesBins(env.PATH ?? "") },
-    stdio: "ignore",
-  });
-  const cli =
-    onPath.status === 0
-      ? "pulumi"
-      : path.join(
-          PROJECT_DIR,
-          "node_modules",
-          ".bin",
-          process.platform === "win32" ? "pulumi.cmd" : "pulumi",
-        );
-  const pathForCli = onPath.status === 0 ? withoutNodeModulesBins(env.PATH ?? "") : env.PATH;
+  const userPath = withoutNodeModulesBins(process.env.PATH ?? "");
+  process.env.PATH = userPath;
+  let cli: string;
+  try {
+    const location = locatePulumi(captureRunner(15 * 60_000), {
+      projectDir: PROJECT_DIR,
+      env: process.env,
+      homedir: os.homedir(),
+      platform: process.platform,
+      exists: (file) => fs.existsSync(file),
+      npmPackageVersion: npmPackageVersion(),
+    });
+    cli = location.kind === "path" ? "pulumi" : location.shim;
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
   const result = spawnSync(cli, args, {
     stdio: "inherit",
     cwd: PROJECT_DIR,
-    env: { ...env, PATH: pathForCli },
+    env: { ...process.env, PULUMI_BACKEND_URL: backend.url, PATH: userPath },
+    // npm's shims on Windows are .cmd files, which only a shell can start; the arguments stay a list.
+    shell: process.platform === "win32" && /\.cmd$/i.test(cli),
   });
   if (result.error) {
     console.error(

@@ -5,6 +5,7 @@
  */
 import * as path from "path";
 
+import { qualified } from "../../catalog";
 import type { CommandResult, CommandRunner } from "../../host/process";
 import { UserError } from "./errors";
 
@@ -103,13 +104,49 @@ export function probeTool(tool: Tool, run: CommandRunner): ToolStatus {
   return { tool, present: true, detail: firstLine(result) };
 }
 
-/** Whether the Docker daemon answers (the CLI can be installed while Docker Desktop is not running). */
-export function dockerDaemonProblem(run: CommandRunner, platform: NodeJS.Platform): string | undefined {
-  const result = run("docker", ["info", "--format", "{{.ServerVersion}}"]);
+/** The docker CLI flags that reach an explicit daemon (the `dockerHost` and `dockerCertPath` settings). */
+export function dockerHostArgs(endpoint: { host: string; certPath?: string } | undefined): string[] {
+  if (!endpoint) {
+    return [];
+  }
+  const tls = endpoint.certPath
+    ? [
+        "--tlsverify",
+        "--tlscacert",
+        path.join(endpoint.certPath, "ca.pem"),
+        "--tlscert",
+        path.join(endpoint.certPath, "cert.pem"),
+        "--tlskey",
+        path.join(endpoint.certPath, "key.pem"),
+      ]
+    : [];
+  return ["--host", endpoint.host, ...tls];
+}
+
+/**
+ * Whether the Docker daemon answers (the CLI can be installed while Docker Desktop is not running): the local
+ * one (DOCKER_HOST, when set, as the docker provider reads it too), or the explicit `endpoint`.
+ */
+export function dockerDaemonProblem(
+  run: CommandRunner,
+  platform: NodeJS.Platform,
+  endpoint?: { host: string; certPath?: string },
+): string | undefined {
+  const result = run("docker", [...dockerHostArgs(endpoint), "info", "--format", "{{.ServerVersion}}"]);
   if (result.status === 0) {
     return undefined;
   }
+  if (result.error || result.status === null) {
+    return `The docker CLI, which checks the daemon, could not be run (${result.error?.message ?? "not found"}). ${installHint("docker", platform)}`;
+  }
   const output = `${result.stderr}\n${result.stdout}`.trim().split(/\r?\n/)[0] ?? "";
+  if (endpoint) {
+    return (
+      `The Docker daemon at ${endpoint.host} (${qualified("dockerHost")}) does not answer (${output || "no output"}); ` +
+      "start it, or point the stack at another with `npm run pulumi -- config set dockerHost <address>` " +
+      "(`config rm dockerHost` for the default), then run again."
+    );
+  }
   const start =
     platform === "linux"
       ? "start it (sudo systemctl start docker)"
@@ -149,12 +186,65 @@ export function npmCliRoot(version: string, env: NodeJS.ProcessEnv, homedir: str
 }
 
 /**
+ * The oldest Pulumi CLI that reads this project. Pulumi.yaml declares object-typed settings with a `{}` default,
+ * which a CLI accepts from 3.187.0 (pulumi/pulumi CHANGELOG 3.187.0: "Allow config values to be parsed with type
+ * `object`", #20132, sdk/go/common/workspace/project.go ValidateConfigValue; 3.186.0 only added `object` to
+ * project.json, so an object default still failed validation). Pulumi.yaml's `requiredPulumiVersion` says the
+ * same, but only a CLI of 3.219.0 or later enforces it (CHANGELOG 3.219.0, #21627): an older one ignores the key,
+ * so this check is what stops it. A test keeps the two in step.
+ */
+export const PULUMI_FLOOR = "3.187.0";
+
+/** `v3.265.0`, `3.190.1-dev.0` → [3, 265, 0]; undefined for anything else. */
+export function parseVersion(text: string): [number, number, number] | undefined {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text.trim());
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+function olderThan(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < 3; i++) {
+    if (a[i] !== b[i]) return a[i] < b[i];
+  }
+  return false;
+}
+
+/** Why this Pulumi CLI is too old for the project, or undefined. An unreadable version is let through. */
+export function pulumiVersionProblem(
+  version: string,
+  where: "path" | "npm",
+  platform: NodeJS.Platform,
+): string | undefined {
+  const found = parseVersion(version);
+  const floor = parseVersion(PULUMI_FLOOR)!;
+  if (!found || !olderThan(found, floor)) {
+    return undefined;
+  }
+  const upgrade =
+    where === "path"
+      ? `Upgrade it (${INSTALL.pulumi.hints[platform] ?? INSTALL.pulumi.hints.default}), or take it off your PATH so ` +
+        "the project's own CLI is used: `npm ci` installs the pinned `pulumi` npm package, which fetches a new " +
+        "enough CLI itself."
+      : "It is the `pulumi` npm package's download: unset PULUMI_VERSION if it names an old version, and run " +
+        "`npm ci` to install the pinned package.";
+  return (
+    `The Pulumi CLI ${version} (${where === "path" ? "on PATH" : "from the pulumi npm package"}) is older than ` +
+    `${PULUMI_FLOOR}, the oldest that reads this project's Pulumi.yaml (its object-typed settings need ` +
+    `${PULUMI_FLOOR}). ${upgrade}`
+  );
+}
+
+/**
  * The Pulumi CLI on PATH when there is one (the user's choice wins); else the one the `pulumi` npm devDependency
- * provides, which downloads the CLI on first use — so after `npm ci` nothing else has to be installed.
+ * provides, which downloads the CLI on first use — so after `npm ci` nothing else has to be installed. Either
+ * must be at least PULUMI_FLOOR.
  */
 export function locatePulumi(run: CommandRunner, lookup: PulumiLookup): PulumiLocation {
   const onPath = probeTool("pulumi", run);
   if (onPath.present) {
+    const tooOld = pulumiVersionProblem(onPath.detail, "path", lookup.platform);
+    if (tooOld) {
+      throw new UserError(tooOld);
+    }
     return { kind: "path", version: onPath.detail };
   }
   const shim = path.join(
@@ -182,12 +272,93 @@ export function locatePulumi(run: CommandRunner, lookup: PulumiLookup): PulumiLo
     );
   }
   const version = lookup.env.PULUMI_VERSION || lookup.npmPackageVersion;
+  const found = firstLine(result);
+  const tooOld = pulumiVersionProblem(found, "npm", lookup.platform);
+  if (tooOld) {
+    throw new UserError(tooOld);
+  }
   return {
     kind: "npm",
     shim,
     root: npmCliRoot(version, lookup.env, lookup.homedir),
-    version: firstLine(result),
+    version: found,
   };
+}
+
+/** Which tools a command needs on this stack, decided from where the stack deploys. */
+export interface ToolNeeds {
+  /** The stack deploys to a minikube profile. */
+  readonly minikube: boolean;
+  /** Images are built by this machine's Docker daemon (buildTarget docker or registry). */
+  readonly docker: boolean;
+  /** kubectl is used (health checks, reachability) but has a fallback, so its absence is only noted. */
+  readonly kubectl: boolean;
+}
+
+/** The tools `command` needs for a stack that deploys to `target` (see StackTarget in scripts/lib/minikube.ts). */
+export function toolNeeds(
+  command: "up" | "down" | "preview",
+  target: { readonly usesMinikube: boolean; readonly buildTarget: string },
+): ToolNeeds {
+  return {
+    minikube: target.usesMinikube,
+    docker: target.buildTarget !== "minikube",
+    // up's health checks and down's reachability check use it; a preview never does.
+    kubectl: command !== "preview",
+  };
+}
+
+export interface Prerequisites {
+  readonly location: PulumiLocation;
+  /** Tools that are missing but have a fallback: printed, and the command goes on. */
+  readonly notes: string[];
+}
+
+/**
+ * Probes every tool the command needs and reports all that are missing in one message, each with its install
+ * command, so a new machine is set up in one pass instead of one failure at a time. `cliRun` finds the Pulumi
+ * CLI (its first use may download it, so it may wait longer than the other probes).
+ */
+export function checkPrerequisites(
+  run: CommandRunner,
+  lookup: PulumiLookup,
+  needs: ToolNeeds,
+  cliRun: CommandRunner = run,
+): Prerequisites {
+  const missing: string[] = [];
+  let location: PulumiLocation | undefined;
+  try {
+    location = locatePulumi(cliRun, lookup);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    missing.push(error.message);
+  }
+  for (const tool of ["minikube", "docker"] as const) {
+    if (!needs[tool]) continue;
+    const status = probeTool(tool, run);
+    if (!status.present) {
+      missing.push(missingToolMessage(tool, lookup.platform, status.detail));
+    }
+  }
+  const notes: string[] = [];
+  if (needs.kubectl) {
+    const status = probeTool("kubectl", run);
+    if (!status.present) {
+      notes.push(
+        `${missingToolMessage("kubectl", lookup.platform, status.detail)} Until then the checks use ` +
+          "`minikube kubectl --` where minikube is installed, and are skipped otherwise.",
+      );
+    }
+  }
+  if (missing.length > 0 || !location) {
+    const count = missing.length === 1 ? "One prerequisite is" : `${missing.length} prerequisites are`;
+    throw new UserError(
+      `${count} missing or too old:\n${missing.map((m) => `  - ${m}`).join("\n")}\n` +
+        (notes.length > 0 ? `Also:\n${notes.map((n) => `  - ${n}`).join("\n")}\n` : "") +
+        "Install them and run again.",
+    );
+  }
+  return { location, notes };
 }
 
 /**
