@@ -87,5 +87,8 @@ export const DATABASE = {
   container: "postgres",
   port: 5432,
   database: "todo",
+  /** The superuser the official image creates (POSTGRES_USER). */
   user: "todo",
+  /** The role the app connects as. */
+  appUser: "todo_app",
 } as const;

@@ -9,6 +9,7 @@ export default defineConfig({
       "test/integration/**",
       "test/e2e/**",
       "test/imageBuilds/**",
+      "test/postgres/**",
       "test/frontend/**",
       "**/node_modules/**",
     ],

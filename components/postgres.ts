@@ -37,7 +37,7 @@ export interface PostgresArgs {
  * nothing here orders the rollout.
  */
 export class PostgresDatabase extends pulumi.ComponentResource {
-  /** `postgresql://todo:<password>@todo-postgres:5432/todo`, a Pulumi secret. */
+  /** `postgresql://todo_app:<password>@todo-postgres:5432/todo` (the app's role), a Pulumi secret. */
   public readonly url: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
   /** The claim the data lives on (`<template>-todo-postgres-0`), for backups and deliberate deletion. */
@@ -56,12 +56,20 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     };
     const labels = standardLabels(labelInput);
 
+    // Alphanumeric only: they go into a URL and into psql's variable syntax. The superuser's stays in the
+    // database's own Secret; the app only ever gets its role's.
     const password = new random.RandomPassword(
       `${name}-password`,
-      // Alphanumeric only: it goes into a URL and into psql's variable syntax.
       { length: 32, special: false },
       { parent: this },
     );
+    const appPassword = new random.RandomPassword(
+      `${name}-app-password`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    const base64 = (value: pulumi.Output<string>) =>
+      value.apply((v) => Buffer.from(v, "utf8").toString("base64"));
 
     const secret = new k8s.core.v1.Secret(
       `${name}-credentials`,
@@ -71,7 +79,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         // Immutable and auto-named, like the app's Secret: a new password rolls the database pod.
         immutable: true,
         data: pulumi.secret({
-          POSTGRES_PASSWORD: password.result.apply((p) => Buffer.from(p, "utf8").toString("base64")),
+          POSTGRES_PASSWORD: base64(password.result),
+          APP_PASSWORD: base64(appPassword.result),
         }),
       },
       k8sOpts,
@@ -118,7 +127,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       k8sOpts,
     );
 
-    this.url = pulumi.secret(password.result.apply((p) => databaseUrl(p)));
+    this.url = pulumi.secret(appPassword.result.apply((p) => databaseUrl(p)));
     this.serviceName = service.metadata.name;
     this.claimName = `${claimTemplate}-${POSTGRES_SERVICE}-0`;
     this.registerOutputs({ url: this.url, serviceName: this.serviceName, claimName: this.claimName });

@@ -16,6 +16,8 @@ export const POSTGRES_PORT = DATABASE.port;
 export const POSTGRES_SERVICE = DATABASE.serviceName;
 export const POSTGRES_DB = DATABASE.database;
 export const POSTGRES_USER = DATABASE.user;
+/** The role the app connects as: owner of the database, not a superuser. */
+export const POSTGRES_APP_USER = DATABASE.appUser;
 /** A subdirectory of the mount: initdb refuses a mount point that holds `lost+found`. */
 export const PGDATA = "/var/lib/postgresql/data/pgdata";
 
@@ -68,28 +70,63 @@ const PG_ISREADY = [
 ];
 
 /**
- * Makes the password in the Secret authoritative on every start. The official image sets the password only
- * when it initialises an empty data directory; after a destroy and up (the claim is retained, but a new
- * password is generated) the app would be locked out.
+ * Run by psql on every start of the database (see RECONCILE below). It makes the Secret's passwords
+ * authoritative (the official image sets the superuser's only when it initialises an empty data directory, so
+ * after a destroy and up, with the claim retained and new passwords generated, the app would be locked out),
+ * and keeps the app's own role: the backend connects as `todo_app`, which owns the database (in PostgreSQL 15
+ * and later that is what gives it CREATE on the public schema) but is no superuser.
+ *
+ * The passwords come in through psql's `\getenv`, so they are never on a command line (visible in /proc);
+ * `log_statement` and `log_min_error_statement` are set for the session so no statement holding one is ever
+ * written to the server log. Every name is a psql variable set with `-v` from constants, quoted by psql.
+ */
+export const RECONCILE_SQL = [
+  "\\set ON_ERROR_STOP on",
+  "\\getenv pw POSTGRES_PASSWORD",
+  "\\getenv apppw APP_PASSWORD",
+  "SET log_statement = 'none';",
+  "SET log_min_error_statement = 'panic';",
+  "ALTER ROLE :\"role\" PASSWORD :'pw';",
+  "SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'approle') AS missing \\gset",
+  "\\if :missing",
+  'CREATE ROLE :"approle";',
+  "\\endif",
+  "ALTER ROLE :\"approle\" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'apppw';",
+  'ALTER DATABASE :"db" OWNER TO :"approle";',
+  'GRANT ALL ON SCHEMA public TO :"approle";',
+  // Tables an earlier version created as the superuser stay readable and writable for the app.
+  'GRANT ALL ON ALL TABLES IN SCHEMA public TO :"approle";',
+  'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO :"approle";',
+].join("\n");
+
+/** The psql variables RECONCILE_SQL reads, as `-v` arguments. */
+export const RECONCILE_PSQL_VARS = [
+  "-v",
+  `role=${POSTGRES_USER}`,
+  "-v",
+  `approle=${POSTGRES_APP_USER}`,
+  "-v",
+  `db=${POSTGRES_DB}`,
+];
+
+/**
+ * The postStart hook around RECONCILE_SQL.
  *
  * - It waits for the server on TCP 127.0.0.1: during first initialisation the image runs a temporary server
  *   on the socket only (and creates the database on it), which must be left alone.
- * - It then connects over the local socket, which the image trusts, and sets the password with psql's
- *   `\getenv`, so the password is never on a command line (visible in /proc); `log_min_error_statement` is
- *   raised for the session so a failed ALTER can never print it in the server log.
+ * - It then connects over the local socket, which the image trusts, and pipes the script from the
+ *   `RECONCILE_SQL` environment variable (a constant of this file, never a config value).
  * - It always exits 0: a failed postStart hook kills the container, which during first initialisation could
  *   leave a half-made data directory. The outcome goes to the container log instead.
  */
-const RECONCILE_PASSWORD = [
+const RECONCILE = [
   "sh",
   "-c",
   [
     `for i in $(seq 1 600); do pg_isready -q -h 127.0.0.1 -p ${POSTGRES_PORT} -U "$POSTGRES_USER" -d "$POSTGRES_DB" && break; sleep 1; done`,
-    "if printf '%s\\n' '\\getenv pw POSTGRES_PASSWORD' \"SET log_statement = 'none';\" \"SET log_min_error_statement = 'panic';\" " +
-      "'ALTER ROLE :\"role\" PASSWORD :'\\''pw'\\'';' | " +
-      'psql -q -X -v ON_ERROR_STOP=1 -v role="$POSTGRES_USER" -h /var/run/postgresql -U "$POSTGRES_USER" -d "$POSTGRES_DB"; ' +
-      `then echo '${POSTGRES_SERVICE}: password set from the Secret' > /proc/1/fd/1; ` +
-      `else echo '${POSTGRES_SERVICE}: could not set the password from the Secret; clients may fail to log in' > /proc/1/fd/2; fi`,
+    `if printf '%s\\n' "$RECONCILE_SQL" | psql -q -X ${RECONCILE_PSQL_VARS.join(" ")} -h /var/run/postgresql -U "$POSTGRES_USER" -d "$POSTGRES_DB"; ` +
+      `then echo '${POSTGRES_SERVICE}: passwords and the app role set from the Secret' > /proc/1/fd/1; ` +
+      `else echo '${POSTGRES_SERVICE}: could not set the passwords from the Secret; clients may fail to log in' > /proc/1/fd/2; fi`,
     "exit 0",
   ].join("; "),
 ];
@@ -130,6 +167,11 @@ export function postgresStatefulSetSpec(input: PostgresSpecInput): k8s.types.inp
                 name: "POSTGRES_PASSWORD",
                 valueFrom: { secretKeyRef: { name: input.secretName, key: "POSTGRES_PASSWORD" } },
               },
+              {
+                name: "APP_PASSWORD",
+                valueFrom: { secretKeyRef: { name: input.secretName, key: "APP_PASSWORD" } },
+              },
+              { name: "RECONCILE_SQL", value: RECONCILE_SQL },
               { name: "PGDATA", value: PGDATA },
             ],
             resources: { requests: { ...input.resources.requests }, limits: { ...input.resources.limits } },
@@ -138,7 +180,7 @@ export function postgresStatefulSetSpec(input: PostgresSpecInput): k8s.types.inp
             startupProbe: probe(5, 60),
             readinessProbe: probe(5, 2),
             livenessProbe: probe(15, 4, 5),
-            lifecycle: { postStart: { exec: { command: RECONCILE_PASSWORD } } },
+            lifecycle: { postStart: { exec: { command: RECONCILE } } },
             volumeMounts: [
               { name: input.claimTemplate, mountPath: "/var/lib/postgresql/data" },
               { name: "run", mountPath: "/var/run/postgresql" },
@@ -171,7 +213,7 @@ export function postgresStatefulSetSpec(input: PostgresSpecInput): k8s.types.inp
   };
 }
 
-/** `postgresql://user:password@host:port/db`, with the password URL-encoded. */
+/** `postgresql://todo_app:password@host:port/db`: the app's role, with the password URL-encoded. */
 export function databaseUrl(password: string, host: string = POSTGRES_SERVICE): string {
-  return `postgresql://${POSTGRES_USER}:${encodeURIComponent(password)}@${host}:${POSTGRES_PORT}/${POSTGRES_DB}`;
+  return `postgresql://${POSTGRES_APP_USER}:${encodeURIComponent(password)}@${host}:${POSTGRES_PORT}/${POSTGRES_DB}`;
 }

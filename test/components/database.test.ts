@@ -113,22 +113,33 @@ describe("a stack with no configuration at all", () => {
   it("re-applies the Secret's password on every start, from the environment, so a retained volume stays usable", () => {
     const c = run.one(STS).inputs.spec.template.spec.containers[0];
     const script = c.lifecycle.postStart.exec.command.join(" ");
-    expect(script).toContain("ALTER ROLE");
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+    // The SQL is a constant in the container's env, piped to psql; the script itself holds no SQL or secret.
+    expect(script).toContain("printf '%s\\n' \"$RECONCILE_SQL\" | psql");
+    const sql: string = env.RECONCILE_SQL.value;
+    expect(sql).toContain("ALTER ROLE :\"role\" PASSWORD :'pw';");
     // Read by psql from the environment: never on a command line, never in the server log, never literal.
-    expect(script).toContain("\\getenv pw POSTGRES_PASSWORD");
-    expect(script).not.toMatch(/-v pw=|\$POSTGRES_PASSWORD/);
-    expect(script).toContain("SET log_min_error_statement = 'panic'");
-    expect(script).not.toContain("r".repeat(32));
+    expect(sql).toContain("\\getenv pw POSTGRES_PASSWORD");
+    expect(sql).toContain("\\getenv apppw APP_PASSWORD");
+    expect(script + sql).not.toMatch(/-v pw=|-v apppw=|\$POSTGRES_PASSWORD|\$APP_PASSWORD/);
+    expect(sql).toContain("SET log_min_error_statement = 'panic'");
+    expect(script + sql).not.toContain("r".repeat(32));
+    expect(env.APP_PASSWORD.valueFrom.secretKeyRef.key).toBe("APP_PASSWORD");
     // Waits for the real server (TCP), not the socket-only server of first initialisation, and never fails.
     expect(script).toMatch(/pg_isready -q -h 127\.0\.0\.1/);
     expect(script.trim().endsWith("exit 0")).toBe(true);
   });
 
-  it("composes DATABASE_URL from the generated password, as a Pulumi secret", () => {
+  it("composes DATABASE_URL for the app's own role (not the superuser) from its generated password, as a Pulumi secret", () => {
     const data = run.one("kubernetes:core/v1:Secret", "app-backend-secrets").inputs.data;
     expect(isSecretInput(data)).toBe(true);
     const url = Buffer.from(unwrap<Record<string, string>>(data).DATABASE_URL, "base64").toString();
-    expect(url).toBe(`postgresql://todo:${"r".repeat(32)}@todo-postgres:5432/todo`);
+    expect(url).toBe(`postgresql://todo_app:${"r".repeat(32)}@todo-postgres:5432/todo`);
+    // The superuser's password stays in the database's own Secret.
+    expect(Object.keys(unwrap<Record<string, string>>(data))).not.toContain("POSTGRES_PASSWORD");
+    expect(run.byType("random:index/randomPassword:RandomPassword").map((r) => r.name)).toContain(
+      "database-app-password",
+    );
   });
 
   it("lets only the backend's pods reach port 5432", () => {
@@ -280,6 +291,6 @@ describe("volume identity", () => {
 
 describe("databaseUrl", () => {
   it("URL-encodes the password", () => {
-    expect(databaseUrl("a/b@c")).toBe("postgresql://todo:a%2Fb%40c@todo-postgres:5432/todo");
+    expect(databaseUrl("a/b@c")).toBe("postgresql://todo_app:a%2Fb%40c@todo-postgres:5432/todo");
   });
 });
