@@ -1,31 +1,35 @@
 /**
  * What every stack command does before Pulumi runs: find the tools, the state backend and the passphrase,
- * open the stack, work out where it deploys, and bring minikube up when the stack needs it. `up`, `down` and
- * `preview` each start with this, then do their own part.
+ * open the stack, work out where it deploys, bring minikube up when the stack needs it, and (for `up` and
+ * `preview`) check the Docker daemon the images are built with. `up`, `down` and `preview` each start with
+ * this, then do their own part.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 
-import { kubeconfigFiles } from "../../host/kubeconfig";
+import { type Kubeconfig, kubeconfigFiles } from "../../host/kubeconfig";
 import { PROJECT_DIR, localMachine } from "../../host/machine";
-import { minikubeHome } from "../../host/minikube";
+import { type MinikubeStatus, minikubeHome } from "../../host/minikube";
 import { type CommandRunner, captureRunner, liveRunner } from "../../host/process";
-import type { Invocation } from "./args";
-import { type Backend, resolveBackend } from "./backend";
+import { type Invocation, shortStackName } from "./args";
+import { type Backend, resolveBackend, stackBackendProblem } from "./backend";
+import { type BuildDaemon, buildDaemonOf, buildDaemonProblem, describeDaemon } from "./daemon";
 import { UserError } from "./errors";
 import { log, step } from "./log";
 import { type StackTarget, configValue, ensureMinikube, stackTarget } from "./minikube";
 import { resolvePassphrase } from "./passphrase";
 import {
-  dockerDaemonProblem,
-  locatePulumi,
+  type PulumiLocation,
+  checkPrerequisites,
   missingToolMessage,
   probeTool,
+  toolNeeds,
   withoutNodeModulesBins,
 } from "./prerequisites";
 import { promptHidden } from "./prompt";
+import { type PlainConfig, stackFileConfig } from "./stackFile";
 import { openStack, pulumiCommandFor } from "./workspace";
 
 export interface Session {
@@ -33,8 +37,15 @@ export interface Session {
   readonly projectDir: string;
   readonly platform: NodeJS.Platform;
   readonly backend: Backend;
+  readonly location: PulumiLocation;
   readonly stack: Stack;
   readonly target: StackTarget;
+  /** The merged kubeconfig the stack's context is read from, when it could be read. */
+  readonly kubeconfig?: Kubeconfig;
+  /** The minikube profile's state once the session brought it up; undefined when the stack is not on minikube. */
+  readonly minikube?: MinikubeStatus;
+  /** The Docker daemon the program's docker provider connects to. */
+  readonly daemon: BuildDaemon;
   /** Captures output; for probes. */
   readonly run: CommandRunner;
 }
@@ -57,6 +68,34 @@ function readable(file: string): boolean {
   }
 }
 
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the stack deploys, as its configuration (or, before the stack is open, its stack file) says. */
+interface Placement {
+  readonly target: StackTarget;
+  readonly kubeconfig?: Kubeconfig;
+  readonly daemon: BuildDaemon;
+}
+
+function placement(config: PlainConfig): Placement {
+  const machine = localMachine();
+  const explicitKubeconfig = configValue(config, "kubeconfig") || undefined;
+  const kubeconfig = machine.readKubeconfig(kubeconfigFiles(explicitKubeconfig, process.env, os.homedir()));
+  const target = stackTarget(config, kubeconfig, minikubeHome(process.env, os.homedir()));
+  const daemon = buildDaemonOf(
+    target,
+    configValue(config, "dockerHost"),
+    configValue(config, "dockerCertPath"),
+  );
+  return { target, kubeconfig, daemon };
+}
+
 export async function openSession(invocation: Invocation): Promise<Session> {
   const projectDir = PROJECT_DIR;
   const platform = process.platform;
@@ -64,23 +103,37 @@ export async function openSession(invocation: Invocation): Promise<Session> {
   const { command, stack: stackName } = invocation;
   log(`todo-app: ${command} of stack "${stackName}" (from ${invocation.stackSource})`);
 
+  const backend = resolveBackend(process.env, projectDir);
+  const backendProblem = stackBackendProblem(stackName, backend);
+  if (backendProblem) {
+    throw new UserError(backendProblem);
+  }
+
   step("Prerequisites");
   // Every child process (pulumi, minikube, kubectl, docker) is looked up without npm's node_modules/.bin.
   process.env.PATH = withoutNodeModulesBins(process.env.PATH ?? "");
+  // The stack file says where the stack deploys, so every tool it needs is checked in this one pass.
+  const stackFile = path.join(projectDir, `Pulumi.${shortStackName(stackName)}.yaml`);
+  const expected = placement(stackFileConfig(readText(stackFile)));
   log("Pulumi CLI: looking on PATH, then for the pulumi npm package (its first use downloads the CLI)...");
-  const location = locatePulumi(captureRunner(15 * 60_000), {
-    projectDir,
-    env: process.env,
-    homedir: os.homedir(),
-    platform,
-    exists: (file) => fs.existsSync(file),
-    npmPackageVersion: npmPackageVersion(projectDir),
-  });
+  const { location, notes } = checkPrerequisites(
+    run,
+    {
+      projectDir,
+      env: process.env,
+      homedir: os.homedir(),
+      platform,
+      exists: (file) => fs.existsSync(file),
+      npmPackageVersion: npmPackageVersion(projectDir),
+    },
+    toolNeeds(command, expected.target),
+    captureRunner(15 * 60_000),
+  );
   log(
     `Pulumi CLI: ${location.version} (${location.kind === "path" ? "on PATH" : `pulumi npm package, ${location.root}`})`,
   );
+  notes.forEach((note) => log(`Note: ${note}`));
 
-  const backend = resolveBackend(process.env, projectDir);
   if (backend.localDir) {
     fs.mkdirSync(backend.localDir, { recursive: true });
   }
@@ -120,44 +173,61 @@ export async function openSession(invocation: Invocation): Promise<Session> {
     }
     throw error;
   });
-  const target = await deployTarget(stack);
+  const { target, kubeconfig, daemon } = placement(await stack.getAllConfig());
   log(`Kube context: ${target.kubeContext}; images built for: ${target.buildTarget}`);
 
+  let minikube: MinikubeStatus | undefined;
   if (target.usesMinikube) {
-    const minikube = probeTool("minikube", run);
-    if (!minikube.present) {
-      throw new UserError(missingToolMessage("minikube", platform, minikube.detail));
+    if (!expected.target.usesMinikube) {
+      // The stack's configuration moved it to minikube after the stack file was read (another config source).
+      const probe = probeTool("minikube", run);
+      if (!probe.present) {
+        throw new UserError(missingToolMessage("minikube", platform, probe.detail));
+      }
     }
-    ensureMinikube(target.minikubeProfile, command, run, liveRunner(), log);
+    minikube = ensureMinikube(target.minikubeProfile, command, run, liveRunner(), log);
   }
-  return { invocation, projectDir, platform, backend, stack, target, run };
+  const session: Session = {
+    invocation,
+    projectDir,
+    platform,
+    backend,
+    location,
+    stack,
+    target,
+    kubeconfig,
+    minikube,
+    daemon,
+    run,
+  };
+  if (checksBuildDaemonFirst(command)) {
+    requireBuildDaemon(session);
+  }
+  return session;
 }
 
-async function deployTarget(stack: Stack): Promise<StackTarget> {
-  const config = await stack.getAllConfig();
-  const machine = localMachine();
-  const explicitKubeconfig = configValue(config, "kubeconfig") || undefined;
-  return stackTarget(
-    config,
-    machine.readKubeconfig(kubeconfigFiles(explicitKubeconfig, process.env, os.homedir())),
-    minikubeHome(process.env, os.homedir()),
-  );
+/**
+ * up and preview need the build daemon whatever the stack holds; down decides for itself (scripts/lib/teardown.ts),
+ * because a deleted cluster takes its daemon along and down must still finish.
+ */
+export function checksBuildDaemonFirst(command: Invocation["command"]): boolean {
+  return command !== "down";
 }
 
-/** Images are built by this machine's Docker daemon for kind, Docker Desktop and registries. */
-export function requireLocalDocker(session: Session): void {
-  if (session.target.buildTarget === "minikube") {
-    return;
+/** Stops with how to start the build daemon when it does not answer (see scripts/lib/daemon.ts for why). */
+export function requireBuildDaemon(session: Pick<Session, "daemon" | "run" | "platform">): void {
+  const problem = buildDaemonProblem(session.daemon, session.run, session.platform);
+  if (problem) {
+    throw new UserError(problem);
   }
-  const docker = probeTool("docker", session.run);
-  if (!docker.present) {
-    throw new UserError(missingToolMessage("docker", session.platform, docker.detail));
-  }
-  const daemon = dockerDaemonProblem(session.run, session.platform);
-  if (daemon) {
-    throw new UserError(daemon);
-  }
+  log(`Build daemon: ${describeDaemon(session.daemon)} answers`);
 }
+
+/**
+ * The old name of the daemon check. openSession now runs it for `up` and `preview` before returning, so this
+ * does nothing; scripts/commands/up.ts still calls it and can drop the call.
+ */
+export function requireLocalDocker(_session: Session): void {}
 
 /** How the CLI's live output reaches the terminal. */
 export function liveOutput(): { onOutput: (out: string) => void; color: "always" | "never" } {

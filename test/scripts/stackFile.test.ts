@@ -1,0 +1,40 @@
+/** The stack file is read before the Pulumi CLI is found, only to know which tools the stack needs. */
+import { describe, expect, it } from "vitest";
+
+import { stackTarget } from "../../scripts/lib/minikube";
+import { toolNeeds } from "../../scripts/lib/prerequisites";
+import { stackFileConfig } from "../../scripts/lib/stackFile";
+
+describe("stackFileConfig", () => {
+  it("reads plain settings in the shape getAllConfig returns, leaving secure values out", () => {
+    const text = [
+      "encryptionsalt: v1:abc",
+      "config:",
+      "  todo-app:kubeContext: kind-dev",
+      "  todo-app:replicas: 3",
+      "  todo-app:cohereApiKey:",
+      "    secure: v1:xyz",
+    ].join("\n");
+    expect(stackFileConfig(text)).toEqual({
+      "todo-app:kubeContext": { value: "kind-dev" },
+      "todo-app:replicas": { value: "3" },
+    });
+  });
+
+  it("takes a missing, empty or broken file as the defaults", () => {
+    expect(stackFileConfig(undefined)).toEqual({});
+    expect(stackFileConfig("")).toEqual({});
+    expect(stackFileConfig("config: [unclosed")).toEqual({});
+  });
+
+  it("lets the prerequisite check ask for docker, not minikube, on a kind stack", () => {
+    const target = stackTarget(
+      stackFileConfig("config:\n  todo-app:kubeContext: kind-dev\n"),
+      undefined,
+      "/h/.minikube",
+    );
+    expect(toolNeeds("up", target)).toEqual({ minikube: false, docker: true, kubectl: true });
+    const fresh = stackTarget(stackFileConfig(undefined), undefined, "/h/.minikube");
+    expect(toolNeeds("preview", fresh)).toEqual({ minikube: true, docker: false, kubectl: false });
+  });
+});
