@@ -1,27 +1,40 @@
 /**
- * `npm run down [-- --stack NAME]`: destroys the stack's objects. The namespace and the in-cluster database's
- * claim are retained on purpose; the closing note says how to drop the data.
+ * `npm run down [-- --stack NAME] [--delete-unreachable]`: destroys the stack's objects. The namespace and the
+ * in-cluster database's claim are retained on purpose. When the cluster is gone (a deleted minikube profile,
+ * kind cluster or kube context), its objects are removed from the state instead (scripts/lib/teardown.ts says
+ * how, and why), so `down` still finishes; the closing lines say what was left and how to remove it.
  */
 import { runCommand } from "../lib/cli";
+import { findKubectl } from "../lib/health";
 import { log, step } from "../lib/log";
-import { liveOutput, openSession } from "../lib/session";
+import { liveOutput, openSession, requireBuildDaemon } from "../lib/session";
+import { tearDown } from "../lib/teardown";
+import { runPulumiCli } from "../lib/workspace";
 
 runCommand("down", async (invocation) => {
-  const { stack, target } = await openSession(invocation);
-  // Read before the destroy, which empties the outputs: the database claim, if any, is named in the note.
-  const before = await stack.outputs();
-  const claim: unknown = before.databaseClaim?.value;
-  const claimNamespace: unknown = before.namespace?.value;
-  step("pulumi destroy");
-  await stack.destroy(liveOutput());
-  log(
-    `\nStack "${invocation.stack}" is destroyed; its state and config stay (remove with \`npx pulumi stack rm ${invocation.stack}\`).`,
-  );
-  log(
-    typeof claim === "string" && claim !== "" && typeof claimNamespace === "string"
-      ? "Note: the in-cluster database volume is retained on purpose, so its data survives a later `npm run up`. " +
-          `To drop it: kubectl --context ${target.kubeContext} -n ${claimNamespace} delete pvc ${claim}`
-      : "Note: an in-cluster database volume, when the stack has one, is retained on purpose; delete its PVC to drop the data.",
-  );
+  const session = await openSession(invocation);
+  const { stack, target, run } = session;
+  const report = await tearDown({
+    stack,
+    stackName: invocation.stack,
+    target,
+    minikube: session.minikube,
+    kubeconfig: session.kubeconfig,
+    kubectl: findKubectl(run, {
+      kubeContext: target.kubeContext,
+      kubeconfig: target.kubeconfig,
+      minikubeProfile: target.usesMinikube ? target.minikubeProfile : undefined,
+    }),
+    daemon: session.daemon,
+    deleteUnreachableFlag: invocation.deleteUnreachable,
+    run,
+    requireDaemon: () => requireBuildDaemon(session),
+    runCli: (args) => runPulumiCli(stack, args),
+    output: liveOutput(),
+    log,
+    step,
+  });
+  log("");
+  report.forEach((line) => log(line));
   return 0;
 });

@@ -2,8 +2,11 @@
  * The Automation API side shared by the stack commands and the integration test: the Pulumi CLI that was located,
  * and a stack in this project with the passphrase secrets provider.
  */
+import { spawnSync } from "child_process";
+import * as path from "path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 
+import type { CommandResult } from "../../host/process";
 import type { PulumiLocation } from "./prerequisites";
 
 /** The CLI on PATH, or the one the `pulumi` npm package downloaded (`<root>/bin/pulumi`). */
@@ -32,6 +35,36 @@ export function openStack(options: StackOptions): Promise<Stack> {
   return options.mustExist
     ? LocalWorkspace.selectStack(args, workspaceOptions)
     : LocalWorkspace.createOrSelectStack(args, workspaceOptions);
+}
+
+/**
+ * Runs the stack's own Pulumi CLI with the workspace's environment (state backend, passphrase, provider
+ * variables), for the commands the Node Automation API has no method for (`pulumi state delete`). Arguments
+ * are a list, never a shell string.
+ */
+export function runPulumiCli(stack: Stack, args: readonly string[]): CommandResult {
+  const command = stack.workspace.pulumiCommand.command;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...stack.workspace.envVars,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  };
+  if (path.isAbsolute(command)) {
+    // As the Automation API does: the CLI's own folder first, so it finds the plugins it ships with.
+    env.PATH = `${path.dirname(command)}${path.delimiter}${env.PATH ?? ""}`;
+  }
+  const result = spawnSync(command, [...args], {
+    cwd: stack.workspace.workDir,
+    env,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return {
+    status: result.status,
+    stdout: result.stdout ?? "",
+    stderr: result.stderr ?? "",
+    error: result.error,
+  };
 }
 
 /** What to tell the user about a failed Pulumi command; its live output, if any, was already shown. */
