@@ -25,6 +25,7 @@ import { loadSettings, pulumiConfigSource } from "./config";
 import { gatedNamespace, volumeIdentityOf } from "./guards/databaseVolume";
 import { clusterIdentityOf } from "./host/clusterIdentity";
 import { localMachine } from "./host/machine";
+import { shellCommand } from "./host/shellCommand";
 import { PART_OF, selectorLabels } from "./k8s/labels";
 
 // Everything is validated before the first resource is registered: a bad value fails the preview whole.
@@ -236,8 +237,26 @@ export const frontendUrl = frontend.nodePort.apply((port) =>
 /** Prints a reachable URL where the node address is not routable from this machine (minikube on macOS). */
 export const frontendUrlCommand =
   settings.build.target === "minikube"
-    ? `minikube -p ${settings.minikubeProfile} service ${FRONTEND.serviceName} -n ${settings.namespace} --url`
-    : `kubectl --context ${settings.kubeContext} -n ${settings.namespace} port-forward svc/${FRONTEND.serviceName} ${FRONTEND.port}:${FRONTEND.port}`;
+    ? shellCommand([
+        "minikube",
+        "-p",
+        settings.minikubeProfile,
+        "service",
+        FRONTEND.serviceName,
+        "-n",
+        settings.namespace,
+        "--url",
+      ])
+    : shellCommand([
+        "kubectl",
+        "--context",
+        settings.kubeContext,
+        "-n",
+        settings.namespace,
+        "port-forward",
+        `svc/${FRONTEND.serviceName}`,
+        `${FRONTEND.port}:${FRONTEND.port}`,
+      ]);
 /**
  * The backend's address outside the cluster (exposeBackend): the configured URL, else the node address and
  * the NodePort Kubernetes actually allocated.
