@@ -94,8 +94,10 @@ function checkRegistry(build: BuildConfig, reason: string, problems: ConfigProbl
   if (!registry) {
     problems.addRaw(
       `${qualified("buildTarget")} resolved to "registry" (${reason}), but ${qualified("registryServer")} ` +
-        "is not set. A remote cluster cannot see images on this machine: set registryServer (and registryUsername " +
-        "with `pulumi config set --secret registryPassword`), or set buildTarget to minikube or docker for a local cluster.",
+        "is not set. A remote cluster cannot see images on this machine: set registryServer and registryUsername " +
+        "(`npm run pulumi -- config set registryServer ghcr.io/acme`), and registryPassword with " +
+        "`npm run pulumi -- config set --secret registryPassword`; or set buildTarget to minikube or docker for a " +
+        "local cluster.",
     );
     problems.throwIfAny();
     return;
@@ -105,7 +107,8 @@ function checkRegistry(build: BuildConfig, reason: string, problems: ConfigProbl
   }
   if (!build.hasRegistryPassword) {
     problems.addRaw(
-      `${qualified("registryPassword")} is not set: set it with \`pulumi config set --secret registryPassword\` ` +
+      `${qualified("registryPassword")} is not set: set it with ` +
+        "`npm run pulumi -- config set --secret registryPassword` " +
         `(a password or token for ${registry.server}).`,
     );
   }

@@ -88,7 +88,8 @@ export class ConfigReader {
       if (spec.secret && (this.source.get(key) ?? "") !== "" && this.source.isSecret(key) === false) {
         this.problems.addRaw(
           `${qualified(key)} is stored in plaintext; secrets must be encrypted. Remove it with ` +
-            `\`pulumi config rm ${key}\` and set it again with \`pulumi config set --secret ${key}\` ` +
+            `\`npm run pulumi -- config rm ${key}\` and set it again with ` +
+            `\`npm run pulumi -- config set --secret ${key}\` ` +
             "(no value on the command line: it prompts, so the secret stays out of shell history).",
         );
       }

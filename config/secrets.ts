@@ -55,7 +55,7 @@ export function readSecrets(config: ConfigReader): SecretSettings {
     if (betterAuthSecret.length < 32) {
       problems.addRaw(
         `${qualified("betterAuthSecret")} is ${betterAuthSecret.length} characters long; at least 32 are required ` +
-          "(or remove it with `pulumi config rm betterAuthSecret` to have one generated).",
+          "(or remove it with `npm run pulumi -- config rm betterAuthSecret` to have one generated).",
       );
     } else {
       result.betterAuthSecret = pulumi.secret(betterAuthSecret);

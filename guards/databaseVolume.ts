@@ -33,8 +33,8 @@ export function volumeChangeProblem(
   return (
     `This update would move the in-cluster PostgreSQL to a new, empty volume (${changes.join(", ")}). ` +
     "Refused, so no data is lost. To go ahead: back up with pg_dump (see the README, 'Backup and restore'), " +
-    "then `pulumi config set allowDatabaseReplacement true`, run `pulumi up`, and restore. The old claim is " +
-    "kept (delete it with kubectl when you no longer need it). Or revert the change."
+    "then `npm run pulumi -- config set allowDatabaseReplacement true`, run `npm run up`, and restore. The old " +
+    "claim is kept (delete it with kubectl when you no longer need it). Or revert the change."
   );
 }
 

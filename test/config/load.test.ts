@@ -253,13 +253,14 @@ describe("bad input is refused before anything is registered", () => {
   it("refuses a secret stored in plaintext, telling how to store it encrypted", () => {
     const m = machine();
     expect(() => loadSettings(source({ databaseUrl: DATABASE_URL }, ["databaseUrl"]), m, "dev")).toThrow(
-      /todo-app:databaseUrl is stored in plaintext.*pulumi config set --secret databaseUrl/s,
+      /todo-app:databaseUrl is stored in plaintext.*`npm run pulumi -- config rm databaseUrl`.*`npm run pulumi -- config set --secret databaseUrl`/s,
     );
   });
 
   it("refuses a betterAuthSecret shorter than 32 characters without echoing it", () => {
     const problems = problemsOf({ betterAuthSecret: "short-secret" });
     expect(problems[0]).toMatch(/betterAuthSecret is 12 characters long; at least 32 are required/);
+    expect(problems[0]).toContain("`npm run pulumi -- config rm betterAuthSecret`");
     expect(problems[0]).not.toContain("short-secret");
   });
 
@@ -310,7 +311,7 @@ describe("build target", () => {
   it("asks minikube for its Docker daemon and derives the node address from it", () => {
     const m = machine();
     const s = load({}, m);
-    expect(m.calls).toEqual(["minikube -p minikube docker-env --shell none"]);
+    expect(m.calls).toContain("minikube -p minikube docker-env --shell none");
     expect(s.build).toMatchObject({ target: "minikube", docker: { host: "tcp://192.168.49.2:2376" } });
     expect(s.nodeHost).toBe("192.168.49.2");
   });
@@ -318,7 +319,7 @@ describe("build target", () => {
   it("uses the configured minikube profile", () => {
     const m = machine();
     load({ kubeContext: "work", buildTarget: "minikube", minikubeProfile: "work" }, m);
-    expect(m.calls).toEqual(["minikube -p work docker-env --shell none"]);
+    expect(m.calls).toContain("minikube -p work docker-env --shell none");
   });
 
   it("tells the user to run `minikube start` when minikube is stopped", () => {
@@ -353,6 +354,7 @@ describe("build target", () => {
   it("requires registryServer for a remote cluster, and says why", () => {
     const problems = problemsOf({ kubeContext: "gke_acme_europe-west1_prod" });
     expect(problems[0]).toMatch(/buildTarget resolved to "registry" .*not a local cluster.*registryServer/);
+    expect(problems[0]).toContain("`npm run pulumi -- config set --secret registryPassword`");
   });
 
   it("requires registry credentials for a remote cluster, before anything starts", () => {
@@ -362,7 +364,7 @@ describe("build target", () => {
       /todo-app:registryUsername = "" is not valid: the user to push and pull with at ghcr.io\/acme/,
     );
     expect(problems[1]).toMatch(
-      /todo-app:registryPassword is not set: set it with `pulumi config set --secret registryPassword`/,
+      /todo-app:registryPassword is not set: set it with `npm run pulumi -- config set --secret registryPassword`/,
     );
   });
 

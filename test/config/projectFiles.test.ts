@@ -51,9 +51,40 @@ describe("Pulumi.yaml", () => {
 
   it("tells how to set each secret with --secret, and gives none a non-empty default", () => {
     for (const key of CONFIG_KEY_NAMES.filter((k) => (CONFIG_KEYS[k] as { secret?: boolean }).secret)) {
-      expect(project.config[key].description).toContain(`pulumi config set --secret ${key}`);
+      expect(project.config[key].description).toContain(`npm run pulumi -- config set --secret ${key}`);
       expect(project.config[key].default).toBe("");
     }
+  });
+});
+
+describe("the commands the project's files and messages tell a user to run", () => {
+  // A bare `pulumi` looks for the user's default backend, not this project's state (.pulumi-state or
+  // PULUMI_BACKEND_URL): every instruction goes through `npm run pulumi -- ...`, which points it there.
+  const sources = [
+    "Pulumi.yaml",
+    ...fs
+      .readdirSync(path.join(PROJECT_DIR, "config"))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => `config/${f}`),
+    "guards/databaseVolume.ts",
+  ];
+
+  it.each(sources)("%s says `npm run pulumi -- config ...`, never a bare `pulumi config ...`", (file) => {
+    // Comments may name the command; what a user reads is strings and YAML values.
+    const text = file.endsWith(".ts")
+      ? read(file)
+          .split("\n")
+          .filter((line) => !/^\s*(\/\/|\*|\/\*\*)/.test(line))
+          .join("\n")
+      : read(file);
+    expect(text).not.toMatch(/(?<!npm run )\bpulumi config (set|rm|get)\b/);
+    expect(text).not.toMatch(/`pulumi up`/);
+  });
+
+  it("says in Pulumi.ci.yaml what the workflow really does: no secret set, a Docker daemon needed", () => {
+    const comments = read("Pulumi.ci.yaml");
+    expect(comments).not.toMatch(/sets a throwaway databaseUrl/);
+    expect(comments).toMatch(/the preview needs a running one/);
   });
 });
 
