@@ -20,6 +20,9 @@ import { hashBuildContext, imageTag } from "../../images/contextHash";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
+/** A path as messages name it: relative to the repository, as a reader of it would write it. */
+const inRepo = (file: string) => path.relative(repoRoot, file) || ".";
+
 /** What differs between the two services' image checks. */
 export interface ImageSpec {
   /** Paths requested after the health check; each must answer below 500, and nothing may hit the read-only root. */
@@ -212,10 +215,15 @@ export function describeImage(spec: ImageSpec): void {
   // Decided while collecting tests, so that a missing tool shows up as a skipped suite with its reason printed.
   let skipReason: string | null = null;
   if (!dockerEngineAvailable()) skipReason = "no Docker engine";
-  else if (!fs.existsSync(dockerfile)) skipReason = `${what}: ${dockerfile} does not exist yet`;
-  else if (!fs.existsSync(context)) skipReason = `${what}: build context ${context} does not exist yet`;
+  else if (!fs.existsSync(dockerfile)) skipReason = `${what}: ${inRepo(dockerfile)} does not exist yet`;
+  else if (!fs.existsSync(context))
+    skipReason = `${what}: build context ${inRepo(context)} does not exist yet`;
   else if (!baseOverridden && !imageExists(requestedBase)) {
-    skipReason = `${what}: base ${requestedBase} is missing (run /work/shared/tools/stand-in-base-images.sh, or set ${spec.baseEnv} to a pullable image)`;
+    const upstream = requestedBase.replace(/^local\//, "");
+    skipReason =
+      `${what}: base ${requestedBase} is missing: set ${spec.baseEnv} to an image you can pull ` +
+      `(e.g. ${spec.baseEnv}=${upstream}), or give one that name (docker tag ${upstream} ${requestedBase}); ` +
+      "test/imageBuilds/README.md lists both";
   } else if (wheelhouse !== undefined && !fs.existsSync(wheelhouse)) {
     skipReason = `${what}: wheelhouse ${wheelhouse} (from ${spec.wheelhouseEnv}) does not exist`;
   }
