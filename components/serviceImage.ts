@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { BuildSettings, ImageSource } from "../config";
+import { LOAD_COMMAND, LOAD_INTERPRETER, loadEnvironment } from "../host/imageLoad";
 import { analyzeBuildContext, imageTag } from "../images/contextHash";
 
 export interface ServiceImageArgs {
@@ -20,8 +21,9 @@ export interface ServiceImageArgs {
  * One service's image, tagged with a hash of everything that goes into it (context after .dockerignore,
  * Dockerfile, build args). The tag, and so the Deployment's image reference, changes exactly when the image
  * would: a source change rolls the pods, a rebuild of identical input changes nothing, and `latest` is never
- * used. For minikube the image is built straight into the cluster's daemon; for kind it is loaded into the
- * nodes; for a registry it is pushed.
+ * used. For minikube on Docker the image is built straight into the cluster's daemon; for kind, and for
+ * minikube on containerd or CRI-O, it is built by the local daemon and loaded into the nodes; for a registry
+ * it is pushed.
  */
 export class ServiceImage extends pulumi.ComponentResource {
   /** The reference the pods run, `repository:c-<hash>`; it resolves once the image exists where the cluster looks. */
@@ -66,13 +68,17 @@ export class ServiceImage extends pulumi.ComponentResource {
     );
 
     let ready: pulumi.Resource = image;
-    if (args.build.kindCluster !== undefined) {
-      // kind nodes have their own containerd; an image in the local daemon is invisible to them until loaded.
-      // The trigger is the content tag, so the load runs again exactly when a new image was built.
+    const load = args.build.load;
+    if (load) {
+      // The nodes read another image store than the daemon that built the image; the load copies it there.
+      // The trigger is the content tag, so the load runs again exactly when a new image was built. Its
+      // values travel in the environment of a fixed script (host/imageLoad.ts), never in a shell string.
       ready = new command.local.Command(
-        `${name}-kind-load`,
+        `${name}-${load.into}-load`,
         {
-          create: pulumi.interpolate`kind load docker-image ${image.imageName} --name ${args.build.kindCluster}`,
+          create: LOAD_COMMAND,
+          interpreter: [...LOAD_INTERPRETER],
+          environment: { ...loadEnvironment(load, args.build.docker), TODO_IMAGE: image.imageName },
           triggers: [this.tag],
         },
         { parent: this, dependsOn: [image] },

@@ -1,14 +1,23 @@
 /**
  * The second phase of loading: only a valid configuration gets here, so the machine is probed (kubeconfig
- * read, minikube asked for its Docker daemon) at most once and never for a stack that would fail anyway.
- * It decides what the configuration alone cannot: which build target `auto` means, which daemon builds, and
- * the address the frontend's NodePort opens on.
+ * read, minikube and Docker asked what they run) at most once and never for a stack that would fail anyway.
+ * It decides what the configuration alone cannot: which build target `auto` means, which daemon builds, how
+ * a built image reaches the nodes, and the address the frontend's NodePort opens on.
  */
 import { qualified } from "../catalog";
-import { resolveBuildTarget } from "../host/buildTarget";
+import { type Detection, resolveBuildTarget } from "../host/buildTarget";
+import { detectImageStore } from "../host/docker";
+import type { ImageLoad } from "../host/imageLoad";
+import { KIND_CLUSTER_NAME, isKindClusterName } from "../host/kind";
 import { kubeconfigFiles } from "../host/kubeconfig";
 import type { Machine } from "../host/machine";
-import { type DockerEndpoint, minikubeDockerEndpoint, minikubeHome, nodeHostOf } from "../host/minikube";
+import {
+  type DockerEndpoint,
+  minikubeDockerEndpoint,
+  minikubeHome,
+  nodeHostOf,
+  readMinikubeProfile,
+} from "../host/minikube";
 import type { BuildConfig } from "./build";
 import type { ClusterConfig } from "./cluster";
 import type { ConfigProblems } from "./problems";
@@ -56,17 +65,24 @@ export function probeMachine(
     checkRegistry(build, detection.reason, problems);
   }
 
-  const minikubeProfile = cluster.minikubeProfile || cluster.kubeContext;
-  let docker: DockerEndpoint | undefined;
-  if (build.dockerHost !== "") {
-    docker = build.dockerCertPath
-      ? { host: build.dockerHost, certPath: build.dockerCertPath }
-      : { host: build.dockerHost };
-  } else if (detection.target === "minikube") {
-    docker = minikubeDockerEndpoint(minikubeProfile, machine.run);
+  if (detection.target === "docker" && detection.kindCluster !== undefined) {
+    checkKindCluster(cluster.kubeContext, detection.kindCluster, problems);
   }
 
-  const nodeHost = detection.target === "minikube" ? nodeHostOf(docker) : "localhost";
+  const minikubeProfile = cluster.minikubeProfile || cluster.kubeContext;
+  const explicit: DockerEndpoint | undefined =
+    build.dockerHost === ""
+      ? undefined
+      : build.dockerCertPath
+        ? { host: build.dockerHost, certPath: build.dockerCertPath }
+        : { host: build.dockerHost };
+  const delivery =
+    detection.target === "minikube"
+      ? minikubeDelivery(minikubeProfile, explicit, machine)
+      : localDelivery(detection, explicit, machine);
+
+  const nodeHost =
+    delivery.nodeHost ?? (detection.target === "minikube" ? nodeHostOf(delivery.docker) : "localhost");
   const frontendUrl =
     cluster.frontendUrl !== ""
       ? cluster.frontendUrl
@@ -78,14 +94,82 @@ export function probeMachine(
     build: {
       target: detection.target,
       reason: detection.reason,
-      docker,
-      kindCluster: detection.target === "docker" ? detection.kindCluster : undefined,
+      docker: delivery.docker,
+      load: delivery.load,
       registry: detection.target === "registry" ? build.registry : undefined,
     },
     minikubeProfile,
     nodeHost,
     frontendUrl,
   };
+}
+
+interface Delivery {
+  /** The daemon that builds; undefined for the docker provider's default. */
+  readonly docker?: DockerEndpoint;
+  readonly load?: ImageLoad;
+  /** Set when the node address is known without a Docker endpoint to derive it from. */
+  readonly nodeHost?: string;
+}
+
+/**
+ * A minikube profile that runs Docker builds in its own daemon: the configured dockerHost (which then is
+ * minikube's daemon, so nothing else is asked), else the one `docker-env` names. Any other runtime has no
+ * Docker daemon to build in (`docker-env` refuses CRI-O, and serves containerd only through an experimental
+ * nerdctld over SSH, cmd/minikube/cmd/docker-env.go), so the image is built by the local daemon and loaded
+ * into the profile. The runtime is read first, from the profile's saved config: asking `docker-env` would
+ * start that experiment on a containerd profile. When it cannot be read, the profile is taken to run Docker,
+ * and `docker-env` explains what is wrong.
+ */
+function minikubeDelivery(profile: string, explicit: DockerEndpoint | undefined, machine: Machine): Delivery {
+  if (explicit) {
+    return { docker: explicit };
+  }
+  const saved = readMinikubeProfile(profile, machine.run);
+  if (saved && saved.containerRuntime !== "docker") {
+    return {
+      load: {
+        into: "minikube",
+        profile,
+        containerRuntime: saved.containerRuntime,
+        imageStore: detectImageStore(machine.run),
+      },
+      nodeHost: saved.nodeIp,
+    };
+  }
+  return { docker: minikubeDockerEndpoint(profile, machine.run) };
+}
+
+/** The local daemon (or the configured one) builds; a kind cluster's nodes then need the image loaded. */
+function localDelivery(
+  detection: Detection,
+  explicit: DockerEndpoint | undefined,
+  machine: Machine,
+): Delivery {
+  if (detection.target !== "docker" || detection.kindCluster === undefined) {
+    return { docker: explicit };
+  }
+  return {
+    docker: explicit,
+    load: {
+      into: "kind",
+      cluster: detection.kindCluster,
+      imageStore: detectImageStore(machine.run, explicit),
+    },
+  };
+}
+
+/** The name goes to `kind load --name`; a name kind itself could not have created is refused first. */
+function checkKindCluster(kubeContext: string, name: string, problems: ConfigProblems): void {
+  if (!isKindClusterName(name)) {
+    problems.add(
+      "kubeContext",
+      kubeContext,
+      `a kind context, kind-<cluster>, whose cluster name kind accepts (${KIND_CLUSTER_NAME.source}: ` +
+        "lower-case letters, digits, '.' and '-'); for a cluster that is not kind's, set buildTarget to registry",
+    );
+    problems.throwIfAny();
+  }
 }
 
 /** A push fails minutes into an update without a registry and credentials; say so before anything starts. */

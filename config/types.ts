@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import type { SecretEnv } from "../catalog";
 import type { BuildTarget } from "../host/buildTarget";
+import type { ImageLoad } from "../host/imageLoad";
 import type { DockerEndpoint } from "../host/minikube";
 import type { Resources } from "../k8s/resources";
 import type { LogLevel } from "./keys";
@@ -48,8 +49,12 @@ export interface BuildSettings {
   readonly reason: string;
   /** The daemon to build with; undefined means the docker provider's default (DOCKER_HOST or the local socket). */
   readonly docker?: DockerEndpoint;
-  /** For kind clusters: the cluster to `kind load` images into. */
-  readonly kindCluster?: string;
+  /**
+   * Where a built image is loaded before the kubelet can run it: kind's nodes, or a minikube profile whose
+   * runtime is not Docker. Unset when the image is built where the kubelet reads (minikube's Docker daemon,
+   * Docker Desktop) or pushed to a registry.
+   */
+  readonly load?: ImageLoad;
   readonly registry?: RegistrySettings;
 }
 

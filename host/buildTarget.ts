@@ -19,7 +19,7 @@ export interface Detection {
   target: BuildTarget;
   /** Why this target was chosen, for the README's troubleshooting and error messages. */
   reason: string;
-  /** For kind clusters, the cluster name that `kind load docker-image --name` needs. */
+  /** For kind clusters, the cluster name that `kind load --name` needs (checked in config/probe.ts). */
   kindCluster?: string;
 }
 

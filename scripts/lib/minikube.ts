@@ -6,7 +6,16 @@ import { qualified } from "../../catalog";
 import { CONFIG_KEYS, type ConfigKeyName } from "../../config/keys";
 import { type BuildTargetChoice, resolveBuildTarget } from "../../host/buildTarget";
 import type { Kubeconfig } from "../../host/kubeconfig";
-import { type MinikubeStatus, minikubeAction, minikubeArgs, parseMinikubeStatus } from "../../host/minikube";
+import {
+  MINIKUBE_CONTAINER_RUNTIMES,
+  type MinikubeContainerRuntime,
+  type MinikubeCreateOptions,
+  type MinikubeStatus,
+  minikubeAction,
+  minikubeArgs,
+  parseMinikubeStatus,
+  readMinikubeProfile,
+} from "../../host/minikube";
 import type { CommandRunner } from "../../host/process";
 import { UserError } from "./errors";
 
@@ -20,6 +29,33 @@ export interface StackTarget {
   readonly buildTarget: string;
   /** True when the cluster is a minikube profile this script may start. */
   readonly usesMinikube: boolean;
+  /** The runtime a profile that `npm run up` creates gets (`todo-app:minikubeContainerRuntime`, default docker). */
+  readonly minikubeContainerRuntime: MinikubeContainerRuntime;
+}
+
+/**
+ * The setting that chooses the runtime of a profile `npm run up` creates. It is read by name because only the
+ * scripts use it: the program detects the runtime of whatever profile it finds.
+ */
+export const MINIKUBE_RUNTIME_KEY = "minikubeContainerRuntime";
+
+/** `todo-app:minikubeContainerRuntime`, else docker; any other value is refused, naming what is accepted. */
+export function minikubeRuntimeSetting(
+  config: Readonly<Record<string, { value: string }>>,
+): MinikubeContainerRuntime {
+  const value = config[qualified(MINIKUBE_RUNTIME_KEY)]?.value?.trim() ?? "";
+  if (value === "") {
+    return "docker";
+  }
+  const runtime = (MINIKUBE_CONTAINER_RUNTIMES as readonly string[]).find((r) => r === value);
+  if (runtime === undefined) {
+    throw new UserError(
+      `${qualified(MINIKUBE_RUNTIME_KEY)} is "${value}"; accepted: ${MINIKUBE_CONTAINER_RUNTIMES.join(", ")} ` +
+        "(the runtime of a minikube profile `npm run up` creates; docker, the default, builds images in the " +
+        "node itself). Fix it with `npm run pulumi -- config set minikubeContainerRuntime docker`.",
+    );
+  }
+  return runtime as MinikubeContainerRuntime;
 }
 
 /** `todo-app:<key>` from a stack's config map (as `Stack.getAllConfig()` returns it), else its default. */
@@ -53,12 +89,14 @@ export function stackTarget(
     minikubeProfile: configValue(config, "minikubeProfile") || kubeContext,
     buildTarget,
     usesMinikube: buildTarget === "minikube",
+    minikubeContainerRuntime: minikubeRuntimeSetting(config),
   };
 }
 
 /**
  * Brings the profile up when it is not. `runLive` shows minikube's own progress (a first start downloads and
- * boots a node for minutes); `run` captures the status probe.
+ * boots a node for minutes); `run` captures the status probe. A profile it creates gets `create`'s runtime
+ * (docker by default) and Calico, so NetworkPolicies are enforced.
  */
 export function ensureMinikube(
   profile: string,
@@ -66,6 +104,7 @@ export function ensureMinikube(
   run: CommandRunner,
   runLive: CommandRunner,
   log: (line: string) => void,
+  create: MinikubeCreateOptions = {},
 ): MinikubeStatus {
   const status = parseMinikubeStatus(run("minikube", ["status", "-p", profile, "-o", "json"]));
   const action = minikubeAction(status.state, command);
@@ -77,7 +116,7 @@ export function ensureMinikube(
     );
     return status;
   }
-  const args = minikubeArgs(action, profile);
+  const args = minikubeArgs(action, profile, create);
   log(
     `minikube profile "${profile}" is ${status.state} (${status.detail}): running \`minikube ${args.join(" ")}\`.`,
   );
@@ -90,4 +129,14 @@ export function ensureMinikube(
     );
   }
   return parseMinikubeStatus(run("minikube", ["status", "-p", profile, "-o", "json"]));
+}
+
+/**
+ * Whether a minikube stack also needs this machine's Docker daemon: a profile that does not run Docker has no
+ * daemon to build in, so the program builds locally and loads the image into it (config/probe.ts). Read
+ * after the profile is up, from the same saved config the program reads.
+ */
+export function minikubeBuildsLocally(profile: string, run: CommandRunner): boolean {
+  const saved = readMinikubeProfile(profile, run);
+  return saved !== undefined && saved.containerRuntime !== "docker";
 }

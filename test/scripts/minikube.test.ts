@@ -3,7 +3,24 @@ import { describe, expect, it } from "vitest";
 
 import { kubeconfigFiles } from "../../host/kubeconfig";
 import { minikubeAction, parseMinikubeStatus } from "../../host/minikube";
-import { configValue, ensureMinikube, stackTarget } from "../../scripts/lib/minikube";
+import {
+  configValue,
+  ensureMinikube,
+  minikubeBuildsLocally,
+  minikubeRuntimeSetting,
+  stackTarget,
+} from "../../scripts/lib/minikube";
+import { summarize } from "../../scripts/lib/health";
+import { networkPolicyCheck, withPolicyLine } from "../../scripts/lib/verify";
+import {
+  CALICO,
+  FLANNEL,
+  KINDNET_CURRENT,
+  KINDNET_OLD,
+  KUBE_PROXY,
+  daemonSetList,
+  profileList,
+} from "../host/fixtures";
 import { fails, machine, notInstalled, ok } from "./stubs";
 
 // What minikube prints, exit codes included: non-zero whenever a component is not running.
@@ -97,10 +114,24 @@ describe("ensureMinikube", () => {
     expect(lines[0]).toMatch(/minikube profile "dev" is stopped .*running `minikube start -p dev`/);
   });
 
-  it("creates a new profile with the Docker runtime the image builds need", () => {
+  it("creates a new profile with the Docker runtime and Calico, so NetworkPolicies are enforced", () => {
     const live = machine({ "minikube start": ok() });
     ensureMinikube("dev", "up", machine({ "minikube status": PROFILE_NOT_FOUND }), live, () => undefined);
-    expect(live.calls).toEqual(["minikube start -p dev --container-runtime=docker"]);
+    expect(live.calls).toEqual(["minikube start -p dev --container-runtime=docker --cni=calico"]);
+  });
+
+  it("creates a new profile with the runtime the stack chose", () => {
+    const live = machine({ "minikube start": ok() });
+    const status = machine({ "minikube status": PROFILE_NOT_FOUND });
+    ensureMinikube("dev", "up", status, live, () => undefined, { containerRuntime: "containerd" });
+    expect(live.calls).toEqual(["minikube start -p dev --container-runtime=containerd --cni=calico"]);
+  });
+
+  it("starts an existing profile without changing its runtime or CNI", () => {
+    const live = machine({ "minikube start": ok() });
+    const status = machine({ "minikube status": STOPPED });
+    ensureMinikube("dev", "up", status, live, () => undefined, { containerRuntime: "containerd" });
+    expect(live.calls).toEqual(["minikube start -p dev"]);
   });
 
   it("leaves a running profile alone", () => {
@@ -172,5 +203,104 @@ describe("stackTarget", () => {
     expect(kubeconfigFiles("/x/k.yaml", { KUBECONFIG: "/a:/b" }, "/home/dev")).toEqual(["/x/k.yaml"]);
     expect(kubeconfigFiles(undefined, { KUBECONFIG: "/a:/b" }, "/home/dev")).toEqual(["/a", "/b"]);
     expect(kubeconfigFiles(undefined, {}, "/home/dev")).toEqual(["/home/dev/.kube/config"]);
+  });
+});
+
+describe("the runtime of a profile `npm run up` creates", () => {
+  it("is docker unless todo-app:minikubeContainerRuntime says otherwise", () => {
+    expect(minikubeRuntimeSetting({})).toBe("docker");
+    expect(stackTarget({}, undefined, "/home/dev/.minikube").minikubeContainerRuntime).toBe("docker");
+    expect(minikubeRuntimeSetting({ "todo-app:minikubeContainerRuntime": { value: "containerd" } })).toBe(
+      "containerd",
+    );
+  });
+
+  it("refuses a runtime minikube does not have, naming the key and what is accepted", () => {
+    // minikube pkg/minikube/cruntime/cruntime.go ValidRuntimes: docker, cri-o, containerd.
+    expect(() =>
+      minikubeRuntimeSetting({ "todo-app:minikubeContainerRuntime": { value: "podman" } }),
+    ).toThrow(/todo-app:minikubeContainerRuntime is "podman"; accepted: docker, containerd, cri-o/);
+  });
+});
+
+describe("minikubeBuildsLocally", () => {
+  const list = (runtime: string) =>
+    machine({ "minikube profile list": ok(profileList([{ name: "dev", runtime }])) });
+
+  it("is true for a containerd or CRI-O profile, whose images the program builds with this machine's Docker", () => {
+    expect(minikubeBuildsLocally("dev", list("containerd"))).toBe(true);
+    expect(minikubeBuildsLocally("dev", list("cri-o"))).toBe(true);
+  });
+
+  it("is false for a Docker profile, and when the profile cannot be read", () => {
+    expect(minikubeBuildsLocally("dev", list("docker"))).toBe(false);
+    expect(minikubeBuildsLocally("other", list("containerd"))).toBe(false);
+    expect(minikubeBuildsLocally("dev", machine({}))).toBe(false);
+  });
+});
+
+describe("the network policy line of `npm run up`'s summary", () => {
+  const kubectl = { command: "kubectl", baseArgs: ["--context", "minikube"] };
+  const minikube = { kubeContext: "minikube", usesMinikube: true, minikubeProfile: "minikube" };
+  const cluster = (stdout: string) =>
+    machine({ "kubectl --context minikube get daemonsets --all-namespaces -o json": ok(stdout) });
+
+  it("passes on a profile `npm run up` created, which runs Calico", () => {
+    expect(networkPolicyCheck(kubectl, cluster(daemonSetList(KUBE_PROXY, CALICO)), minikube)).toEqual({
+      verdict: "PASS",
+      detail: "enforced by Calico",
+    });
+  });
+
+  it("warns on minikube's default CNI, and says how to recreate the profile with Calico", () => {
+    // pkg/minikube/cni/cni.go chooseDefault: bridge for the docker runtime, with no DaemonSet.
+    const check = networkPolicyCheck(kubectl, cluster(daemonSetList(KUBE_PROXY)), minikube);
+    expect(check.verdict).toBe("WARN");
+    expect(check.detail).toMatch(/^not enforced: the cluster runs no policy-enforcing network plugin/);
+    expect(check.detail).toContain("accept connections from any pod");
+    expect(check.detail).toContain("`minikube delete -p minikube`, then `npm run up`");
+    expect(check.detail).toContain("--cni=calico");
+  });
+
+  it("passes on a containerd profile's kindnet, whose kindnetd enforces policies", () => {
+    expect(networkPolicyCheck(kubectl, cluster(daemonSetList(KINDNET_CURRENT)), minikube).verdict).toBe(
+      "PASS",
+    );
+  });
+
+  it("tells a kind user to move to kind v0.24 or a policy plugin", () => {
+    const kind = { kubeContext: "kind-dev", usesMinikube: false, minikubeProfile: "kind-dev" };
+    const run = machine({ "kubectl --context minikube get daemonsets": ok(daemonSetList(KINDNET_OLD)) });
+    const check = networkPolicyCheck(kubectl, run, kind);
+    expect(check.verdict).toBe("WARN");
+    expect(check.detail).toContain("kind v0.24.0 or newer");
+  });
+
+  it("tells anyone else to install a plugin that implements NetworkPolicy", () => {
+    const other = { kubeContext: "k3d-dev", usesMinikube: false, minikubeProfile: "k3d-dev" };
+    const check = networkPolicyCheck(kubectl, cluster(daemonSetList(KUBE_PROXY, FLANNEL)), other);
+    expect(check.detail).toMatch(/Flannel \(Flannel does not implement NetworkPolicy\).*Calico, Cilium/);
+  });
+
+  it("is printed before the totals and never counts as a failure", () => {
+    const summary = summarize([{ name: "frontend /api/health", verdict: "PASS", detail: "ok" }]);
+    expect(withPolicyLine(summary.lines, { verdict: "WARN", detail: "not enforced: ..." })).toEqual([
+      "PASS  frontend /api/health: ok",
+      "WARN  network policies: not enforced: ...",
+      "PASS: 1 passed, 0 failed, 0 skipped",
+    ]);
+    expect(summary.ok).toBe(true);
+  });
+
+  it("skips, saying why, without kubectl or when the cluster does not answer", () => {
+    expect(networkPolicyCheck(undefined, machine({}), minikube).verdict).toBe("SKIP");
+    const refused = machine({
+      kubectl: fails(1, "", "The connection to the server 127.0.0.1:8443 was refused\n"),
+    });
+    expect(networkPolicyCheck(kubectl, refused, minikube)).toEqual({
+      verdict: "SKIP",
+      detail:
+        "could not list the cluster's DaemonSets (exit 1: The connection to the server 127.0.0.1:8443 was refused)",
+    });
   });
 });
