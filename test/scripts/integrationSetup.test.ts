@@ -43,6 +43,15 @@ describe("integrationSetup", () => {
     expect(rest).toEqual([]);
   });
 
+  it("names a Pulumi CLI older than the project's floor, with how to upgrade", () => {
+    const run = machine({ ...everything, "pulumi version": ok("v3.150.0") });
+    const [reason, ...rest] = integrationSetup(run, lookup).missing;
+    expect(reason).toMatch(
+      /^Pulumi CLI: The Pulumi CLI v3\.150\.0 \(on PATH\) is older than 3\.187\.0.*Upgrade it/,
+    );
+    expect(rest).toEqual([]);
+  });
+
   it("names a missing kubectl without probing a cluster through it", () => {
     const run = machine(without("kubectl version --client"));
     expect(integrationSetup(run, lookup).missing).toEqual([
