@@ -167,8 +167,10 @@ def test_tasks_survive_a_restart_of_the_service(make_settings: Callable[..., Set
         assert second.get("/api/tasks").json() == [{**task, "done": True}]
 
 
-def test_the_openapi_document_lists_every_endpoint(client: TestClient) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+def test_the_openapi_document_lists_every_endpoint(make_settings: Callable[..., Settings]) -> None:
+    # The document is served only at LOG_LEVEL=debug (see test_hardening.py).
+    with TestClient(create_app(make_settings(log_level="debug"))) as client:
+        paths = client.get("/openapi.json").json()["paths"]
     assert set(paths) == {"/health", "/ready", "/api/info", "/api/tasks", "/api/tasks/{task_id}"}
     assert set(paths["/api/tasks"]) == {"get", "post"}
-    assert set(paths["/api/tasks/{task_id}"]) == {"patch", "delete"}
+    assert set(paths["/api/tasks/{task_id}"]) == {"get", "patch", "delete"}

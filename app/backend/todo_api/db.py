@@ -20,6 +20,12 @@ logger = logging.getLogger(__name__)
 # long enough for a database on the same cluster network.
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 2
 
+# The largest value the tasks table's id column holds: SQLAlchemy's Integer is a 32-bit INTEGER on PostgreSQL
+# (and most databases) but SQLite stores any integer in up to 64 bits. A larger id names no task; passed to
+# the driver, it would fail (OverflowError, "integer out of range") instead.
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
 _POSTGRES_PREFIXES = ("postgres://", "postgresql://")
 _POSTGRES_DRIVER = "postgresql+psycopg2://"
 
@@ -80,6 +86,7 @@ class Database:
                 "or sqlite:////tmp/todo.db"
             ) from None
         self.password = parsed.password or ""
+        self.max_id = INT64_MAX if parsed.get_backend_name() == "sqlite" else INT32_MAX
         self.target = describe_database(normalised)
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._schema_ready = False

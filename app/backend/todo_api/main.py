@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import inspect
+import json
 import logging
+import math
+import re
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Dict, Iterator, List, Optional
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import __version__
 from .db import Database, describe_error
+from .limits import MAX_BODY_BYTES, BodySizeLimit
 from .models import Task, utc_now
 from .schemas import HealthOut, InfoOut, ReadyOut, TaskCreate, TaskOut, TaskUpdate, provided_fields
 from .settings import Settings
@@ -68,10 +76,47 @@ def get_session(db: Database = Depends(get_database)) -> Iterator[Session]:
         yield session
 
 
+# A task id as the API writes it: ASCII digits, no sign, no leading zero, no spaces. Python's int() (and so
+# pydantic's) would also take "+1", " 1", "1_0" and digits of other scripts ("١" is 1), giving one task many
+# addresses; `[0-9]` rather than `\d`, which matches every script's digits.
+_TASK_ID = re.compile(r"0|[1-9][0-9]*")
+
+
+def not_found(task_id: Any) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"Task {task_id} not found")
+
+
+def task_id_param(
+    task_id: str = Path(
+        ...,
+        description="The task's id as the API returns it: decimal ASCII digits without sign or leading zeros",
+    ),
+    db: Database = Depends(get_database),
+) -> int:
+    """The path's task id: 422 unless written as the API writes ids, 404 past the id column's range."""
+    if not _TASK_ID.fullmatch(task_id):
+        raise HTTPException(
+            status_code=422,
+            detail=[
+                {
+                    "loc": ["path", "task_id"],
+                    "msg": "a task id is written in ASCII digits, without sign, spaces or leading zeros",
+                    "type": "value_error.task_id",
+                }
+            ],
+        )
+    # A well-formed id past what the database stores names no task. The length check keeps int() away from
+    # ids of thousands of digits (which it refuses), and the range check keeps the driver away from numbers
+    # it cannot bind.
+    if len(task_id) > len(str(db.max_id)) or int(task_id) > db.max_id:
+        raise not_found(task_id)
+    return int(task_id)
+
+
 def find_task(session: Session, task_id: int) -> Task:
     task = session.get(Task, task_id)
     if task is None:
-        raise HTTPException(status_code=404, detail=f"Task {task_id} not found")
+        raise not_found(task_id)
     return task
 
 
@@ -116,8 +161,17 @@ def create_task(body: TaskCreate, session: Session = Depends(get_session)) -> Di
     return task_to_dict(task)
 
 
+@router.get("/api/tasks/{task_id}", response_model=TaskOut)
+def get_task(
+    task_id: int = Depends(task_id_param), session: Session = Depends(get_session)
+) -> Dict[str, Any]:
+    return task_to_dict(find_task(session, task_id))
+
+
 @router.patch("/api/tasks/{task_id}", response_model=TaskOut)
-def update_task(task_id: int, body: TaskUpdate, session: Session = Depends(get_session)) -> Any:
+def update_task(
+    body: TaskUpdate, task_id: int = Depends(task_id_param), session: Session = Depends(get_session)
+) -> Any:
     sent = provided_fields(body)
     # Both fields are optional, but an explicit null is a client error rather than "leave unchanged".
     nulls = sorted(name for name in sent if getattr(body, name) is None)
@@ -131,18 +185,35 @@ def update_task(task_id: int, body: TaskUpdate, session: Session = Depends(get_s
                 ]
             },
         )
+    changes = {name: getattr(body, name) for name in ("title", "done") if name in sent}
+    # One UPDATE ... WHERE id, rather than load-modify-flush: a task deleted by a concurrent request between
+    # the load and the flush made the ORM raise StaleDataError (a 500). The UPDATE's row count says whether
+    # the task exists, and the row stays locked by this transaction until the commit, so reading it back
+    # before the commit sees this request's own change even while another request is deleting it.
+    if changes:
+        result = session.execute(
+            update(Task)
+            .where(Task.id == task_id)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 0:
+            session.rollback()
+            raise not_found(task_id)
     task = find_task(session, task_id)
-    if "title" in sent:
-        task.title = body.title
-    if "done" in sent:
-        task.done = body.done
     session.commit()
     return task_to_dict(task)
 
 
 @router.delete("/api/tasks/{task_id}", status_code=204, response_class=Response)
-def delete_task(task_id: int, session: Session = Depends(get_session)) -> Response:
-    session.delete(find_task(session, task_id))
+def delete_task(task_id: int = Depends(task_id_param), session: Session = Depends(get_session)) -> Response:
+    # A single DELETE ... WHERE id: of racing deletes of one task exactly one gets 204, the others 404.
+    result = session.execute(
+        delete(Task).where(Task.id == task_id).execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:
+        session.rollback()
+        raise not_found(task_id)
     session.commit()
     return Response(status_code=204)
 
@@ -150,6 +221,50 @@ def delete_task(task_id: int, session: Session = Depends(get_session)) -> Respon
 async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
     logger.warning("database unavailable: %s", describe_error(error, request.app.state.secrets))
     return JSONResponse(status_code=503, content={"detail": "database unavailable"})
+
+
+async def database_busy(request: Request, error: Exception) -> JSONResponse:
+    # Every pooled connection stayed in use for the pool's whole timeout: an overload, not a bug.
+    logger.warning("database busy: %s", describe_error(error, request.app.state.secrets))
+    return JSONResponse(status_code=503, content={"detail": "database busy"}, headers={"Retry-After": "1"})
+
+
+async def concurrent_change(request: Request, error: Exception) -> JSONResponse:
+    # The routes write with single statements and so should never meet this; should the ORM still find a row
+    # gone under it, that is a conflict with another request, which the client may retry.
+    logger.info("write conflict: %s", describe_error(error, request.app.state.secrets))
+    return JSONResponse(
+        status_code=409, content={"detail": "the task was changed by a concurrent request; try again"}
+    )
+
+
+def json_safe(value: Any) -> Any:
+    """`value` made renderable as strict JSON in UTF-8.
+
+    A lone surrogate becomes the text "\\ud800", and NaN and the infinities (which Python's json module parses
+    in a request but Starlette refuses to render) the strings "NaN", "Infinity" and "-Infinity".
+    """
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return {json_safe(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
+
+
+async def invalid_request(request: Request, error: Exception) -> JSONResponse:
+    # FastAPI's own handler, except that the errors may quote the input, and input that holds a lone surrogate
+    # cannot be encoded: rendering it raised UnicodeEncodeError, turning a 422 into a 500.
+    errors = error.errors() if isinstance(error, RequestValidationError) else []
+    return JSONResponse(status_code=422, content={"detail": json_safe(jsonable_encoder(errors))})
+
+
+async def internal_error(request: Request, error: Exception) -> JSONResponse:
+    # A JSON body rather than Starlette's plain-text page; the server still logs the exception.
+    return JSONResponse(status_code=500, content={"detail": "internal server error"})
 
 
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
@@ -177,11 +292,21 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         yield
         db.dispose()
 
+    # The schema and the interactive docs tell a prober every route and body; they are served only when
+    # LOG_LEVEL is debug, i.e. while someone is developing against the API.
+    docs = settings.log_level == "debug"
+    options: Dict[str, Any] = {
+        "title": "Todo API",
+        "version": __version__,
+        "openapi_url": "/openapi.json" if docs else None,
+        "docs_url": "/docs" if docs else None,
+        "redoc_url": "/redoc" if docs else None,
+    }
     # FastAPI 0.92 (Debian bookworm) predates the `lifespan` argument; its router honours a lifespan context.
     if "lifespan" in inspect.signature(FastAPI).parameters:
-        app = FastAPI(title="Todo API", version=__version__, lifespan=lifespan)
+        app = FastAPI(lifespan=lifespan, **options)
     else:
-        app = FastAPI(title="Todo API", version=__version__)
+        app = FastAPI(**options)
         app.router.lifespan_context = lifespan
     app.state.settings = settings
     app.state.db = db
@@ -192,6 +317,12 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     )
     app.include_router(router)
     app.add_exception_handler(OperationalError, database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, database_busy)
+    app.add_exception_handler(StaleDataError, concurrent_change)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(Exception, internal_error)
+    # Outermost but for Starlette's error middleware: a body over the limit is refused before any route runs.
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     return app
 
 
