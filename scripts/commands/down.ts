@@ -28,7 +28,7 @@ runCommand("down", async (invocation) => {
     daemon: session.daemon,
     deleteUnreachableFlag: invocation.deleteUnreachable,
     run,
-    requireDaemon: () => requireBuildDaemon(session),
+    requireDaemon: (daemon) => requireBuildDaemon({ ...session, daemon }),
     runCli: (args) => runPulumiCli(stack, args),
     output: liveOutput(),
     log,

@@ -18,7 +18,13 @@ import { type Backend, resolveBackend, stackBackendProblem } from "./backend";
 import { type BuildDaemon, buildDaemonOf, buildDaemonProblem, describeDaemon } from "./daemon";
 import { UserError } from "./errors";
 import { log, step } from "./log";
-import { type StackTarget, configValue, ensureMinikube, stackTarget } from "./minikube";
+import {
+  type StackTarget,
+  configValue,
+  ensureMinikube,
+  minikubeBuildsLocally,
+  stackTarget,
+} from "./minikube";
 import { resolvePassphrase } from "./passphrase";
 import {
   type PulumiLocation,
@@ -80,7 +86,8 @@ function readText(file: string): string | undefined {
 interface Placement {
   readonly target: StackTarget;
   readonly kubeconfig?: Kubeconfig;
-  readonly daemon: BuildDaemon;
+  readonly dockerHost: string;
+  readonly dockerCertPath: string;
 }
 
 function placement(config: PlainConfig): Placement {
@@ -88,12 +95,12 @@ function placement(config: PlainConfig): Placement {
   const explicitKubeconfig = configValue(config, "kubeconfig") || undefined;
   const kubeconfig = machine.readKubeconfig(kubeconfigFiles(explicitKubeconfig, process.env, os.homedir()));
   const target = stackTarget(config, kubeconfig, minikubeHome(process.env, os.homedir()));
-  const daemon = buildDaemonOf(
+  return {
     target,
-    configValue(config, "dockerHost"),
-    configValue(config, "dockerCertPath"),
-  );
-  return { target, kubeconfig, daemon };
+    kubeconfig,
+    dockerHost: configValue(config, "dockerHost"),
+    dockerCertPath: configValue(config, "dockerCertPath"),
+  };
 }
 
 export async function openSession(invocation: Invocation): Promise<Session> {
@@ -173,20 +180,30 @@ export async function openSession(invocation: Invocation): Promise<Session> {
     }
     throw error;
   });
-  const { target, kubeconfig, daemon } = placement(await stack.getAllConfig());
+  const { target, kubeconfig, dockerHost, dockerCertPath } = placement(await stack.getAllConfig());
   log(`Kube context: ${target.kubeContext}; images built for: ${target.buildTarget}`);
 
   let minikube: MinikubeStatus | undefined;
+  let buildsLocally = false;
   if (target.usesMinikube) {
     if (!expected.target.usesMinikube) {
       // The stack's configuration moved it to minikube after the stack file was read (another config source).
-      const probe = probeTool("minikube", run);
-      if (!probe.present) {
-        throw new UserError(missingToolMessage("minikube", platform, probe.detail));
-      }
+      requireTool("minikube", run, platform);
     }
-    minikube = ensureMinikube(target.minikubeProfile, command, run, liveRunner(), log);
+    minikube = ensureMinikube(target.minikubeProfile, command, run, liveRunner(), log, {
+      containerRuntime: target.minikubeContainerRuntime,
+    });
+    // A profile that runs containerd or CRI-O has no Docker daemon to build in: the program builds with this
+    // machine's and loads the image into the profile (config/probe.ts), so the local daemon is the one to check.
+    buildsLocally =
+      dockerHost === "" && minikube.state !== "absent" && minikubeBuildsLocally(target.minikubeProfile, run);
+    if (buildsLocally) {
+      requireTool("docker", run, platform);
+    }
+  } else if (!toolNeeds(command, expected.target).docker) {
+    requireTool("docker", run, platform);
   }
+  const daemon = buildDaemonOf(target, dockerHost, dockerCertPath, buildsLocally);
   const session: Session = {
     invocation,
     projectDir,
@@ -212,6 +229,14 @@ export async function openSession(invocation: Invocation): Promise<Session> {
  */
 export function checksBuildDaemonFirst(command: Invocation["command"]): boolean {
   return command !== "down";
+}
+
+/** Stops with the install command when a tool the stack turned out to need (after the first pass) is missing. */
+function requireTool(tool: "minikube" | "docker", run: CommandRunner, platform: NodeJS.Platform): void {
+  const probe = probeTool(tool, run);
+  if (!probe.present) {
+    throw new UserError(missingToolMessage(tool, platform, probe.detail));
+  }
 }
 
 /** Stops with how to start the build daemon when it does not answer (see scripts/lib/daemon.ts for why). */

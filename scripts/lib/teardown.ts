@@ -36,6 +36,7 @@ export interface StateResource {
   /** `<provider urn>::<provider id>`. */
   readonly provider?: string;
   readonly retainOnDelete?: boolean;
+  readonly inputs?: Record<string, unknown>;
   readonly outputs?: Record<string, unknown>;
 }
 
@@ -70,6 +71,27 @@ export function imageNames(resources: readonly StateResource[]): string[] {
     .filter((r) => r.type === "docker:index/image:Image")
     .map((r) => r.outputs?.imageName)
     .filter((name): name is string => typeof name === "string" && name !== "");
+}
+
+/**
+ * The daemon the stack's docker provider was configured with at its last update, which is the one a destroy
+ * connects to (the engine configures a provider from its inputs in the state): its `host` input, or the local
+ * daemon when it has none. Undefined when the stack has no docker provider.
+ */
+export function recordedDaemon(resources: readonly StateResource[]): BuildDaemon | undefined {
+  const provider = resources.find((r) => r.type === "pulumi:providers:docker");
+  if (!provider) {
+    return undefined;
+  }
+  const host = provider.inputs?.host;
+  const certPath = provider.inputs?.certPath;
+  if (typeof host !== "string" || host === "") {
+    return { kind: "local" };
+  }
+  return {
+    kind: "host",
+    endpoint: typeof certPath === "string" && certPath !== "" ? { host, certPath } : { host },
+  };
 }
 
 export type Reach =
@@ -120,6 +142,8 @@ export interface TeardownPlan {
   readonly forget: readonly StateResource[];
   /** Whether the build daemon must answer before the destroy (the stack still has docker resources to delete). */
   readonly needsDaemon: boolean;
+  /** The daemon to check when it must answer. */
+  readonly daemon: BuildDaemon;
 }
 
 /**
@@ -139,7 +163,7 @@ export function planTeardown(input: {
   const docker = dockerManaged(input.resources);
   const { reach } = input;
   if (reach.kind === "reachable") {
-    return { deleteUnreachable: false, forget: [], needsDaemon: docker.length > 0 };
+    return { deleteUnreachable: false, forget: [], needsDaemon: docker.length > 0, daemon: input.daemon };
   }
   const remote = input.target.buildTarget === "registry";
   if (remote && reach.kind === "unanswering" && !input.deleteUnreachableFlag) {
@@ -150,12 +174,16 @@ export function planTeardown(input: {
         "state without deleting them.",
     );
   }
-  // minikube's daemon is inside its node: a deleted profile took the images with it.
-  const daemonGone = input.daemon.kind === "minikube" && input.minikube?.state === "absent";
+  // minikube's daemon is inside its node: a deleted profile took it along, with the images, unless the provider
+  // was pointed at this machine's daemon (a containerd or CRI-O profile, whose images are built here and loaded).
+  const profileGone = input.target.usesMinikube && input.minikube?.state === "absent";
+  const recorded = recordedDaemon(input.resources);
+  const daemonGone = profileGone && recorded?.kind !== "local";
   return {
     deleteUnreachable: true,
     forget: daemonGone ? docker : [],
     needsDaemon: !daemonGone && docker.length > 0,
+    daemon: profileGone && recorded ? recorded : input.daemon,
   };
 }
 
@@ -267,8 +295,8 @@ export interface TeardownInput {
   readonly daemon: BuildDaemon;
   readonly deleteUnreachableFlag: boolean;
   readonly run: CommandRunner;
-  /** Throws, saying how to start it, when the build daemon does not answer. */
-  readonly requireDaemon: () => void;
+  /** Throws, saying how to start it, when this daemon does not answer. */
+  readonly requireDaemon: (daemon: BuildDaemon) => void;
   /** Runs the stack's Pulumi CLI with the workspace's environment. */
   readonly runCli: (args: readonly string[]) => CommandResult;
   readonly output: { onOutput: (out: string) => void; color: "always" | "never" };
@@ -320,7 +348,7 @@ export async function tearDown(input: TeardownInput): Promise<string[]> {
     stack.workspace.envVars[DELETE_UNREACHABLE_ENV] = "true";
   }
   if (plan.needsDaemon) {
-    input.requireDaemon();
+    input.requireDaemon(plan.daemon);
   }
 
   if (plan.forget.length > 0) {
@@ -349,6 +377,6 @@ export async function tearDown(input: TeardownInput): Promise<string[]> {
     resources,
     namespace: text("namespace"),
     databaseClaim: text("databaseClaim"),
-    daemonDescription: describeDaemon(input.daemon),
+    daemonDescription: describeDaemon(plan.daemon),
   });
 }

@@ -28,6 +28,7 @@ import {
   kubernetesObjects,
   leftoverReport,
   planTeardown,
+  recordedDaemon,
   stateResources,
   tearDown,
 } from "../../scripts/lib/teardown";
@@ -70,7 +71,13 @@ const exported = {
     resources: [
       { urn: `${U}pulumi:pulumi:Stack::todo-app-dev`, type: "pulumi:pulumi:Stack", custom: false },
       { urn: `${U}pulumi:providers:kubernetes::k8s`, type: "pulumi:providers:kubernetes", custom: true },
-      { urn: `${U}pulumi:providers:docker::docker`, type: "pulumi:providers:docker", custom: true },
+      {
+        urn: `${U}pulumi:providers:docker::docker`,
+        type: "pulumi:providers:docker",
+        custom: true,
+        // What config/probe.ts gave the provider for a Docker-runtime profile: minikube's daemon.
+        inputs: { host: "tcp://192.168.49.2:2376", certPath: "/home/dev/.minikube/certs" },
+      },
       {
         urn: `${U}kubernetes:core/v1:NamespacePatch::namespace`,
         type: "kubernetes:core/v1:NamespacePatch",
@@ -122,6 +129,16 @@ describe("reading the stack's state", () => {
       "kubernetes:core/v1:NamespacePatch",
       "kubernetes:apps/v1:Deployment",
     ]);
+  });
+
+  it("reads the daemon the docker provider was configured with: the one a destroy connects to", () => {
+    expect(recordedDaemon(resources)).toEqual({
+      kind: "host",
+      endpoint: { host: "tcp://192.168.49.2:2376", certPath: "/home/dev/.minikube/certs" },
+    });
+    const local = resources.map((r) => (r.type === "pulumi:providers:docker" ? { ...r, inputs: {} } : r));
+    expect(recordedDaemon(local)).toEqual({ kind: "local" });
+    expect(recordedDaemon([])).toBeUndefined();
   });
 
   it("reads an empty or odd export as no resources", () => {
@@ -192,7 +209,7 @@ describe("planTeardown", () => {
         minikube: running,
         deleteUnreachableFlag: false,
       }),
-    ).toEqual({ deleteUnreachable: false, forget: [], needsDaemon: true });
+    ).toEqual({ deleteUnreachable: false, forget: [], needsDaemon: true, daemon: base.daemon });
   });
 
   it("after `minikube delete` drops the objects and removes the images, whose daemon went with the profile", () => {
@@ -216,7 +233,30 @@ describe("planTeardown", () => {
       target: kindStack,
       deleteUnreachableFlag: false,
     });
-    expect(plan).toEqual({ deleteUnreachable: true, forget: [], needsDaemon: true });
+    expect(plan).toEqual({
+      deleteUnreachable: true,
+      forget: [],
+      needsDaemon: true,
+      daemon: { kind: "local" },
+    });
+  });
+
+  it("after deleting a containerd profile keeps the images, built and kept by this machine's daemon", () => {
+    const local = resources.map((r) => (r.type === "pulumi:providers:docker" ? { ...r, inputs: {} } : r));
+    const plan = planTeardown({
+      ...base,
+      resources: local,
+      reach: { kind: "gone", why: "deleted" },
+      target: minikubeStack,
+      minikube: absent,
+      deleteUnreachableFlag: false,
+    });
+    expect(plan).toEqual({
+      deleteUnreachable: true,
+      forget: [],
+      needsDaemon: true,
+      daemon: { kind: "local" },
+    });
   });
 
   it("refuses to forget the objects of a remote cluster that does not answer, unless told to", () => {
@@ -279,7 +319,12 @@ describe("leftoverReport", () => {
       stack: "dev",
       target: minikubeStack,
       reach: reachable,
-      plan: { deleteUnreachable: false, forget: [], needsDaemon: true },
+      plan: {
+        deleteUnreachable: false,
+        forget: [],
+        needsDaemon: true,
+        daemon: { kind: "minikube", profile: "minikube" },
+      },
       resources,
       namespace: "todo-dev",
       databaseClaim: "data-todo-postgres-0",
@@ -307,7 +352,7 @@ describe("leftoverReport", () => {
     const images = dockerManaged(resources);
     const text = report({
       reach: { kind: "gone", why: 'minikube profile "minikube" does not exist' },
-      plan: { deleteUnreachable: true, forget: images, needsDaemon: false },
+      plan: { deleteUnreachable: true, forget: images, needsDaemon: false, daemon: { kind: "local" } },
     });
     expect(text).toMatch(
       /Not deleted: 2 Kubernetes object\(s\)\. The cluster could not be reached \(minikube profile "minikube" does not exist\), so they were removed from the state only \(pulumi-kubernetes with PULUMI_K8S_DELETE_UNREACHABLE=true\)/,
@@ -323,7 +368,7 @@ describe("leftoverReport", () => {
     const text = report({
       target: remoteStack,
       reach: { kind: "unanswering", why: "i/o timeout" },
-      plan: { deleteUnreachable: true, forget: [], needsDaemon: true },
+      plan: { deleteUnreachable: true, forget: [], needsDaemon: true, daemon: { kind: "local" } },
     });
     expect(text).toContain(
       "If the cluster comes back, they are still in it: `kubectl --context prod delete namespace todo-dev`",
