@@ -42,6 +42,8 @@ export function readCluster(config: ConfigReader, stack: string): ClusterConfig 
     );
   }
 
+  // Read by `npm run up` when it creates a profile; checked here so a typo fails the preview, naming the key.
+  config.choice("minikubeContainerRuntime");
   const replicas = config.integer("replicas");
   const logLevel = config.choice("logLevel", (v) => v.toLowerCase());
   const frontendNodePort = config.integer("frontendNodePort");

@@ -6,6 +6,7 @@
  */
 import { BACKEND, FRONTEND, SECRET_ENV } from "../catalog";
 import { BUILD_TARGETS } from "../host/buildTarget";
+import { MINIKUBE_CONTAINER_RUNTIMES } from "../host/minikube";
 
 interface KeyCommon {
   /** Set with `pulumi config set --secret`; the program refuses a plaintext value. */
@@ -160,6 +161,13 @@ export const CONFIG_KEYS = {
     values: BUILD_TARGET_CHOICES,
     description:
       "Where images are built: auto (detected from kubeContext), minikube, docker (local daemon) or registry.",
+  },
+  minikubeContainerRuntime: {
+    type: "string",
+    default: "docker",
+    values: MINIKUBE_CONTAINER_RUNTIMES,
+    description:
+      "Container runtime of a minikube profile that `npm run up` creates: docker (images are built in the node), containerd or cri-o (built by the local Docker daemon, then loaded). An existing profile keeps its own.",
   },
   minikubeProfile: {
     type: "string",
