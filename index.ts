@@ -50,8 +50,10 @@ const provider = new k8s.Provider("k8s", {
   namespace: gatedNamespace(settings.namespace, db),
 });
 
-// The daemon check is off so that a preview never needs a running Docker daemon (images are not built during
-// preview); `pulumi up` reaches the daemon when it builds.
+// disableDockerDaemonCheck reaches only pulumi-docker's bridged half: the native provider's Configure pings the
+// daemon anyway (pulumi-docker provider/provider.go; hybrid.go calls it first; pulumi-docker#1106), so a
+// preview, an update and a destroy all need it running. npm run up/preview/down check it before the engine
+// starts (scripts/lib/daemon.ts); only up builds.
 const dockerProvider = new docker.Provider("docker", {
   host: settings.build.docker?.host,
   certPath: settings.build.docker?.certPath,

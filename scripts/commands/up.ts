@@ -3,16 +3,16 @@
  * prerequisites and minikube come from the shared session; the checks after the update from lib/verify.ts.
  */
 import { namespaceForStack } from "../../config/validate";
+import { shortStackName } from "../lib/args";
 import { runCommand } from "../lib/cli";
 import { prepareForCluster } from "../lib/clusterIdentity";
 import { findKubectl } from "../lib/health";
 import { log, step } from "../lib/log";
-import { liveOutput, openSession, requireLocalDocker } from "../lib/session";
+import { liveOutput, openSession } from "../lib/session";
 import { verifyDeployment } from "../lib/verify";
 
 runCommand("up", async (invocation) => {
   const session = await openSession(invocation);
-  requireLocalDocker(session);
 
   const { target, run } = session;
   const kubectl = findKubectl(run, {
@@ -39,7 +39,7 @@ runCommand("up", async (invocation) => {
 
   step("Health checks");
   const ok = await verifyDeployment(session, {
-    namespace: text("namespace") ?? namespaceForStack(invocation.stack),
+    namespace: text("namespace") ?? namespaceForStack(shortStackName(invocation.stack)),
     frontendUrl,
     urlCommand,
     backendUrl: text("backendUrlInCluster"),

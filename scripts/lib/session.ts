@@ -248,12 +248,6 @@ export function requireBuildDaemon(session: Pick<Session, "daemon" | "run" | "pl
   log(`Build daemon: ${describeDaemon(session.daemon)} answers`);
 }
 
-/**
- * The old name of the daemon check. openSession now runs it for `up` and `preview` before returning, so this
- * does nothing; scripts/commands/up.ts still calls it and can drop the call.
- */
-export function requireLocalDocker(_session: Session): void {}
-
 /** How the CLI's live output reaches the terminal. */
 export function liveOutput(): { onOutput: (out: string) => void; color: "always" | "never" } {
   return {
