@@ -13,7 +13,9 @@ const engine = dockerEngineAvailable();
 const baseReady = engine && spawnSync("docker", ["image", "inspect", base]).status === 0;
 if (!engine) console.log("SKIP: no Docker engine");
 else if (!baseReady)
-  console.log(`SKIP: build context check: base ${base} is missing (run stand-in-base-images.sh)`);
+  console.log(
+    `SKIP: build context check: base image ${base} is missing (pull or build it, or set TEST_NODE_IMAGE to an image with a shell, e.g. node:20-bookworm-slim)`,
+  );
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "context-vs-docker-"));
 const images: string[] = [];

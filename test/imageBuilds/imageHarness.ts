@@ -31,8 +31,8 @@ export interface ImageSpec {
   /** The Dockerfile's build arg that names the base image. */
   readonly baseArg: "PYTHON_IMAGE" | "NODE_IMAGE";
   /**
-   * The base image to build on. Default: the stand-in from /work/shared/tools/stand-in-base-images.sh, because
-   * this machine reaches no container registry; a machine that does sets the environment variable `baseEnv`
+   * The base image to build on. Default: a local stand-in (`local/...`), for machines that reach no container
+   * registry (CI builds it before this suite); a machine that does sets the environment variable `baseEnv`
    * (e.g. `TEST_PYTHON_IMAGE=python:3.11-slim`) to test on the real base.
    */
   readonly defaultBase: string;
