@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { qualified } from "../catalog";
 import type { ConfigReader } from "./reader";
 import type { SecretSettings } from "./types";
-import { POSTGRES_URL_ACCEPTED, postgresUrlProblem, redactUrl } from "./validate";
+import { POSTGRES_URL_ACCEPTED, postgresUrlProblem, urlSummary } from "./validate";
 
 /**
  * The port of a valid databaseUrl, which is not secret: the NetworkPolicy of its clients opens only it. Called
@@ -37,7 +37,7 @@ export function readSecrets(config: ConfigReader): SecretSettings {
     const problem = postgresUrlProblem(databaseUrl.trim());
     if (problem) {
       problems.addRaw(
-        `${qualified("databaseUrl")} = ${JSON.stringify(redactUrl(databaseUrl))} is not valid (${problem}): ` +
+        `${qualified("databaseUrl")} (${urlSummary(databaseUrl)}; the value is not shown) is not valid (${problem}): ` +
           `expected ${POSTGRES_URL_ACCEPTED}.`,
       );
     } else {

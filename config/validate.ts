@@ -74,26 +74,32 @@ export function parseEnum<T extends string>(
 }
 
 /**
- * Shows a connection URL without its password, so an error about a secret URL never prints the secret.
- * Anything that does not parse is reduced to its scheme (or to a placeholder).
+ * What may be shown of a URL that can hold credentials (a database URL, a state backend URL): the scheme and
+ * the host at most, never a user, a password, a path or a query. A value that is not a URL with a host (a bare
+ * `user:pw`, `postgresql:u:pw@h/d`, `jdbc:postgresql://...`, whose credentials URL parsing would not find)
+ * shows its scheme alone, or nothing.
  */
-export function redactUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.password) {
-      url.password = "****";
-    }
-    // libpq also takes credentials as query parameters (password, sslpassword, ...).
-    for (const key of [...url.searchParams.keys()]) {
-      if (/pass|secret|token|key/i.test(key)) {
-        url.searchParams.set(key, "****");
+export function urlSummary(value: string): string {
+  const trimmed = value.trim();
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)/.exec(trimmed);
+  if (scheme) {
+    try {
+      const url = new URL(trimmed);
+      if (url.host !== "" && url.protocol === `${scheme[1].toLowerCase()}:`) {
+        return `${url.protocol}//${url.host}`;
       }
+    } catch {
+      // Not a URL Node can parse; only the scheme is safe to show.
     }
-    return url.toString();
-  } catch {
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value);
-    return scheme ? `${scheme[1]}:…` : "<not a URL>";
+    return `${scheme[1]}://…`;
   }
+  const bare = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(trimmed);
+  return bare && !/\s/.test(bare[1]) ? `${bare[1]}:… (not shown)` : "(not shown)";
+}
+
+/** `scheme://user:password@` in free text (an error from a CLI), with the credentials masked. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/g, "$1****@");
 }
 
 // The app connects with psycopg2 (SQLAlchemy's default PostgreSQL driver); an asyncpg URL would crash it.
@@ -112,6 +118,10 @@ export function postgresUrlProblem(value: string): string | undefined {
   }
   if (!POSTGRES_SCHEMES.includes(url.protocol)) {
     return `its scheme is "${url.protocol}"`;
+  }
+  // `postgresql:u:pw@h/d` parses as an opaque URL with no host: not the form libpq reads.
+  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(value)) {
+    return "it is not in scheme://host form";
   }
   if (!url.hostname) {
     return "it has no host";

@@ -3,6 +3,7 @@
  * git ignores), so a first deploy needs no Pulumi Cloud account and no `pulumi login`; PULUMI_BACKEND_URL,
  * when set, wins (a shared bucket, Pulumi Cloud, another folder).
  */
+import { urlSummary } from "../../config/validate";
 import * as path from "path";
 
 export interface Backend {
@@ -27,6 +28,16 @@ export function fileBackendUrl(dir: string): string {
   return `file://${dir.replace(/\\/g, "/")}`;
 }
 
+/**
+ * How the backend is named in messages: a file backend by its path, any other by its scheme and host alone,
+ * because a postgres:// or s3:// URL can carry credentials.
+ */
+export function backendLabel(backend: Backend): string {
+  return backend.localDir !== undefined || backend.url.startsWith("file://")
+    ? backend.url
+    : urlSummary(backend.url);
+}
+
 export function resolveBackend(env: NodeJS.ProcessEnv, projectDir: string): Backend {
   const configured = env.PULUMI_BACKEND_URL?.trim();
   if (configured) {
@@ -49,7 +60,7 @@ export function stackBackendProblem(stack: string, backend: Backend): string | u
   }
   const rest = parts.slice(1).join("/");
   return (
-    `Stack "${stack}": the self-managed state backend ${backend.url} has no organizations, so Pulumi takes a ` +
+    `Stack "${stack}": the self-managed state backend ${backendLabel(backend)} has no organizations, so Pulumi takes a ` +
     `qualified stack name only as organization/${rest}. Use "${parts[parts.length - 1]}" or ` +
     `"organization/${rest}", or set PULUMI_BACKEND_URL to Pulumi Cloud (https://api.pulumi.com) for "${parts[0]}".`
   );

@@ -23,9 +23,27 @@ export const NO_PASSPHRASE_MESSAGE =
   "(export PULUMI_CONFIG_PASSPHRASE='...') or PULUMI_CONFIG_PASSPHRASE_FILE (a file holding it) and run again. " +
   "Use the passphrase the stack was created with; a new stack is encrypted with the one you give now.";
 
+export const EMPTY_PASSPHRASE_MESSAGE =
+  "PULUMI_CONFIG_PASSPHRASE is set but empty, and an empty passphrase protects no secret: set it to the stack's " +
+  "passphrase (or unset it to be asked for one).";
+
+/** Refuses an empty answer to the passphrase prompt, for the same reason. */
+export function requireNonEmptyPassphrase(value: string): string {
+  if (value === "") {
+    throw new UserError(
+      "The passphrase is empty, and an empty passphrase protects no secret: run again and type one.",
+    );
+  }
+  return value;
+}
+
 export function resolvePassphrase(env: NodeJS.ProcessEnv, context: PassphraseContext): PassphraseSource {
-  // Pulumi accepts an empty PULUMI_CONFIG_PASSPHRASE as a (weak) passphrase, so "set" means defined.
+  // Pulumi would accept an empty PULUMI_CONFIG_PASSPHRASE and encrypt every secret with it, which protects
+  // nothing: it is refused, so a variable exported by mistake as "" never becomes a stack's passphrase.
   if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) {
+    if (env.PULUMI_CONFIG_PASSPHRASE === "") {
+      throw new UserError(EMPTY_PASSPHRASE_MESSAGE);
+    }
     return { kind: "env", variable: "PULUMI_CONFIG_PASSPHRASE" };
   }
   const file = env.PULUMI_CONFIG_PASSPHRASE_FILE?.trim();

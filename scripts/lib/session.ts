@@ -14,7 +14,7 @@ import { PROJECT_DIR, localMachine } from "../../host/machine";
 import { type MinikubeStatus, minikubeHome } from "../../host/minikube";
 import { type CommandRunner, captureRunner, liveRunner } from "../../host/process";
 import { type Invocation, shortStackName } from "./args";
-import { type Backend, resolveBackend, stackBackendProblem } from "./backend";
+import { type Backend, backendLabel, resolveBackend, stackBackendProblem } from "./backend";
 import { type BuildDaemon, buildDaemonOf, buildDaemonProblem, describeDaemon } from "./daemon";
 import { UserError } from "./errors";
 import { log, step } from "./log";
@@ -25,7 +25,7 @@ import {
   minikubeBuildsLocally,
   stackTarget,
 } from "./minikube";
-import { resolvePassphrase } from "./passphrase";
+import { requireNonEmptyPassphrase, resolvePassphrase } from "./passphrase";
 import {
   type PulumiLocation,
   checkPrerequisites,
@@ -36,7 +36,7 @@ import {
 } from "./prerequisites";
 import { promptHidden } from "./prompt";
 import { type PlainConfig, stackFileConfig } from "./stackFile";
-import { openStack, pulumiCommandFor } from "./workspace";
+import { openStack, pulumiCommandFor, readPlainConfig } from "./workspace";
 
 export interface Session {
   readonly invocation: Invocation;
@@ -145,7 +145,7 @@ export async function openSession(invocation: Invocation): Promise<Session> {
     fs.mkdirSync(backend.localDir, { recursive: true });
   }
   log(
-    `State backend: ${backend.url}` +
+    `State backend: ${backendLabel(backend)}` +
       (backend.source === "default"
         ? " (self-managed, in this project; set PULUMI_BACKEND_URL to use another)"
         : " (from PULUMI_BACKEND_URL)"),
@@ -158,8 +158,10 @@ export async function openSession(invocation: Invocation): Promise<Session> {
   const envVars: Record<string, string> = { PULUMI_BACKEND_URL: backend.url };
   if (passphrase.kind === "prompt") {
     // Handed to Pulumi's processes only; never written anywhere.
-    envVars.PULUMI_CONFIG_PASSPHRASE = await promptHidden(
-      `Passphrase for the secrets of stack "${stackName}" (a new stack is encrypted with it): `,
+    envVars.PULUMI_CONFIG_PASSPHRASE = requireNonEmptyPassphrase(
+      await promptHidden(
+        `Passphrase for the secrets of stack "${stackName}" (a new stack is encrypted with it): `,
+      ),
     );
   } else {
     log(`Secrets passphrase: from ${passphrase.variable}`);
@@ -175,12 +177,14 @@ export async function openSession(invocation: Invocation): Promise<Session> {
   }).catch((error: unknown) => {
     if ((error as Error).name === "StackNotFoundError") {
       throw new UserError(
-        `Stack "${stackName}" does not exist in ${backend.url}; there is nothing to destroy.`,
+        `Stack "${stackName}" does not exist in ${backendLabel(backend)}; there is nothing to destroy.`,
       );
     }
     throw error;
   });
-  const { target, kubeconfig, dockerHost, dockerCertPath } = placement(await stack.getAllConfig());
+  // Only the plain settings, which is all that decides where the stack deploys: `getAllConfig()` would run
+  // `pulumi config --show-secrets` and hold every secret of the stack, decrypted, in this process.
+  const { target, kubeconfig, dockerHost, dockerCertPath } = placement(readPlainConfig(stack));
   log(`Kube context: ${target.kubeContext}; images built for: ${target.buildTarget}`);
 
   let minikube: MinikubeStatus | undefined;

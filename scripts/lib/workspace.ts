@@ -2,11 +2,13 @@
  * The Automation API side shared by the stack commands and the integration test: the Pulumi CLI that was located,
  * and a stack in this project with the passphrase secrets provider.
  */
+import { redactUrlCredentials } from "../../config/validate";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 
 import type { CommandResult } from "../../host/process";
+import { UserError } from "./errors";
 import type { PulumiLocation } from "./prerequisites";
 
 /** The CLI on PATH, or the one the `pulumi` npm package downloaded (`<root>/bin/pulumi`). */
@@ -67,11 +69,47 @@ export function runPulumiCli(stack: Stack, args: readonly string[]): CommandResu
   };
 }
 
-/** What to tell the user about a failed Pulumi command; its live output, if any, was already shown. */
+/**
+ * The stack's plain (not secret) settings, as `pulumi config --json` prints them without `--show-secrets`:
+ * a secret's value never reaches this process. In the shape of `Stack.getAllConfig()`, secrets left out.
+ */
+export function readPlainConfig(stack: Stack): Record<string, { value: string }> {
+  const result = runPulumiCli(stack, ["config", "--json", "--stack", stack.name]);
+  if (result.status !== 0) {
+    throw new UserError(
+      `Could not read the configuration of stack "${stack.name}": ` +
+        redactUrlCredentials(
+          (result.error?.message ?? result.stderr).trim().split(/\r?\n/).slice(-3).join(" "),
+        ),
+    );
+  }
+  return plainEntries(result.stdout);
+}
+
+/** The entries of `pulumi config --json` output that are not secret and have a string value. */
+export function plainEntries(json: string): Record<string, { value: string }> {
+  const parsed = JSON.parse(json) as Record<string, { value?: unknown; secret?: boolean }>;
+  return Object.fromEntries(
+    Object.entries(parsed)
+      .filter(([, entry]) => entry.secret !== true && typeof entry.value === "string")
+      .map(([key, entry]) => [key, { value: entry.value as string }]),
+  );
+}
+
+/**
+ * What to tell the user about a failed Pulumi command; its live output, if any, was already shown. Only the
+ * CLI's stderr is used, never its stdout (which can hold decrypted configuration), and credentials in URLs are
+ * masked.
+ */
 export function explainPulumiError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
   const stderr = (error as { commandResult?: { stderr?: string } }).commandResult?.stderr?.trim();
-  const text = stderr || message;
+  const code = (error as { commandResult?: { code?: number } }).commandResult?.code;
+  const text = redactUrlCredentials(
+    stderr ||
+      (error instanceof Error && !("commandResult" in error)
+        ? error.message
+        : `the Pulumi CLI failed${code === undefined ? "" : ` (exit ${code})`}; its output is above`),
+  );
   if (/passphrase/i.test(text) && /incorrect|invalid|decrypt/i.test(text)) {
     return (
       "The passphrase does not decrypt this stack's secrets. Use the passphrase the stack was created with " +

@@ -13,7 +13,7 @@ import {
   Settings,
   loadSettings,
 } from "../../config";
-import { redactUrl } from "../../config/validate";
+import { redactUrlCredentials, urlSummary } from "../../config/validate";
 import type { CommandResult } from "../../host/process";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
 
@@ -236,10 +236,14 @@ describe("bad input is refused before anything is registered", () => {
     ["postgresql:///todo", /it has no host/],
     ["not a url", /it is not a URL/],
     ["postgresql+asyncpg://u:hunter2@db/todo", /scheme is "postgresql\+asyncpg:"/],
+    ["postgresql:u:hunter2@h/d", /not in scheme:\/\/host form/],
+    ["jdbc:postgresql://u:hunter2@h:5432/d", /scheme is "jdbc:"/],
+    ["u:hunter2", /scheme is "u:"/],
+    ["hunter2 only", /it is not a URL/],
   ])("refuses databaseUrl %s without printing its password", (url, reason) => {
     const problems = problemsOf({ databaseUrl: url });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/todo-app:databaseUrl = .* is not valid/);
+    expect(problems[0]).toMatch(/todo-app:databaseUrl \(.*; the value is not shown\) is not valid/);
     expect(problems[0]).toMatch(reason);
     expect(problems[0]).toContain("a PostgreSQL URL such as postgresql://");
     expect(problems[0]).not.toContain("hunter2");
@@ -287,13 +291,25 @@ describe("bad input is refused before anything is registered", () => {
   });
 });
 
-describe("redactUrl", () => {
-  it("masks the password, and credentials passed as query parameters", () => {
-    expect(redactUrl("postgresql://u:hunter2@db:5432/todo")).toBe("postgresql://u:****@db:5432/todo");
-    const shown = redactUrl("postgresql://db/todo?sslmode=require&password=hunter2&sslpassword=x");
-    expect(shown).not.toContain("hunter2");
-    expect(shown).toContain("sslmode=require");
-    expect(redactUrl("no url here")).toBe("<not a URL>");
+describe("what is shown of a URL that can hold credentials", () => {
+  it.each([
+    ["postgresql://u:hunter2@db:5432/todo", "postgresql://db:5432"],
+    ["postgresql://db/todo?sslmode=require&password=hunter2&sslpassword=x", "postgresql://db"],
+    ["postgresql:u:hunter2@h/d", "postgresql:… (not shown)"],
+    ["jdbc:postgresql://u:hunter2@h:5432/d", "jdbc:… (not shown)"],
+    ["u:hunter2", "u:… (not shown)"],
+    ["hunter2", "(not shown)"],
+    ["s3://AKIA:hunter2@bucket/path?region=eu", "s3://bucket"],
+    ["https://token-hunter2@api.pulumi.com", "https://api.pulumi.com"],
+  ])("%s shows as %s: the scheme and the host at most", (value, shown) => {
+    expect(urlSummary(value)).toBe(shown);
+    expect(urlSummary(value)).not.toContain("hunter2");
+  });
+
+  it("masks user:password@ in free text such as a CLI's error", () => {
+    expect(redactUrlCredentials("failed to open postgres://me:hunter2@db:5432/x: refused")).toBe(
+      "failed to open postgres://****@db:5432/x: refused",
+    );
   });
 });
 
