@@ -56,6 +56,9 @@ describe("a failed Pulumi command", () => {
 });
 
 describe("the stack's configuration the scripts read", () => {
+  // `pulumi config --json` without --show-secrets elides a secret's value ("If the value was a secret value and
+  // we aren't showing secrets ... elide the value": pulumi/pulumi pkg/cmd/pulumi/config/config.go, the JSON
+  // branch of listConfig); Automation API's getAllConfig passes --show-secrets (localWorkspace.js getAllConfig).
   it("holds the plain settings only: a secret's entry, shown or not, is left out", () => {
     const json = JSON.stringify({
       "todo-app:kubeContext": { value: "minikube", secret: false },
