@@ -10,6 +10,7 @@ import * as path from "path";
 
 import { qualified } from "../catalog";
 import type { CommandResult, CommandRunner } from "./process";
+import { shellCommand } from "./shellCommand";
 
 /** `~/.minikube`, or `$MINIKUBE_HOME` (which may point at the `.minikube` folder itself or its parent). */
 export function minikubeHome(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
@@ -72,10 +73,10 @@ export function minikubeDockerEndpoint(profile: string, run: CommandRunner): Doc
     const hint = runtime
       ? `minikube profile "${profile}" does not run Docker as its container runtime, and ` +
         `\`minikube profile list -o json --light\` did not say which one it runs. Check that command's output, ` +
-        `or recreate the profile with \`minikube start -p ${profile} --container-runtime=docker\`.`
+        `or recreate the profile with \`${shellCommand(["minikube", "start", "-p", profile, "--container-runtime=docker"])}\`.`
       : stopped
-        ? `minikube profile "${profile}" is not running: run \`minikube start -p ${profile}\` and try again.`
-        : `Check \`minikube -p ${profile} status\`; run \`minikube start -p ${profile}\` if it is stopped.`;
+        ? `minikube profile "${profile}" is not running: run \`${shellCommand(["minikube", "start", "-p", profile])}\` and try again.`
+        : `Check \`${shellCommand(["minikube", "-p", profile, "status"])}\`; run \`${shellCommand(["minikube", "start", "-p", profile])}\` if it is stopped.`;
     throw new pulumi.RunError(
       `Could not find minikube's Docker daemon (\`minikube ${args.join(" ")}\` exited ${result.status}). ${hint}\n` +
         output.trim(),

@@ -18,6 +18,7 @@ import {
 } from "../../host/minikube";
 import type { CommandRunner } from "../../host/process";
 import { UserError } from "./errors";
+import { shellCommand } from "../../host/shellCommand";
 
 /** The settings of a stack that decide where it deploys, read from `pulumi config` (or the defaults). */
 export interface StackTarget {
@@ -118,14 +119,14 @@ export function ensureMinikube(
   }
   const args = minikubeArgs(action, profile, create);
   log(
-    `minikube profile "${profile}" is ${status.state} (${status.detail}): running \`minikube ${args.join(" ")}\`.`,
+    `minikube profile "${profile}" is ${status.state} (${status.detail}): running \`${shellCommand(["minikube", ...args])}\`.`,
   );
   const result = runLive("minikube", args);
   if (result.status !== 0) {
     throw new UserError(
-      `\`minikube ${args.join(" ")}\` failed (exit ${result.status ?? result.error?.message ?? "?"}). ` +
-        `See its output above; \`minikube -p ${profile} logs\` has more. If the profile is broken, ` +
-        `\`minikube delete -p ${profile}\` and run again.`,
+      `\`${shellCommand(["minikube", ...args])}\` failed (exit ${result.status ?? result.error?.message ?? "?"}). ` +
+        `See its output above; \`${shellCommand(["minikube", "-p", profile, "logs"])}\` has more. If the profile is broken, ` +
+        `\`${shellCommand(["minikube", "delete", "-p", profile])}\` and run again.`,
     );
   }
   return parseMinikubeStatus(run("minikube", ["status", "-p", profile, "-o", "json"]));

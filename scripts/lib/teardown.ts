@@ -24,6 +24,7 @@ import { type BuildDaemon, describeDaemon } from "./daemon";
 import { UserError } from "./errors";
 import { type Kubectl, kubectl } from "./health";
 import type { StackTarget } from "./minikube";
+import { shellCommand } from "../../host/shellCommand";
 
 /** The variable pulumi-kubernetes reads for `deleteUnreachable` when the provider does not set it. */
 export const DELETE_UNREACHABLE_ENV = "PULUMI_K8S_DELETE_UNREACHABLE";
@@ -235,7 +236,7 @@ export function leftoverReport(input: Leftovers): string[] {
       `Not deleted: ${objects.length} Kubernetes object(s). The cluster could not be reached (${reach.why}), so ` +
         `they were removed from the state only (pulumi-kubernetes with ${DELETE_UNREACHABLE_ENV}=true).` +
         (reach.kind === "unanswering"
-          ? ` If the cluster comes back, they are still in it: \`kubectl --context ${target.kubeContext} delete namespace ${input.namespace ?? "<namespace>"}\` removes them with their data.`
+          ? ` If the cluster comes back, they are still in it: \`${shellCommand(["kubectl", "--context", target.kubeContext, "delete", "namespace", input.namespace ?? "<namespace>"])}\` removes them with their data.`
           : ""),
     );
   }
@@ -251,8 +252,8 @@ export function leftoverReport(input: Leftovers): string[] {
           : `Not deleted: the images ${images.join(", ")} stay in ${input.daemonDescription} (pulumi-docker ` +
             "deletes no image); remove them with " +
             (target.usesMinikube
-              ? `\`minikube -p ${target.minikubeProfile} image rm ${images.join(" ")}\`.`
-              : `\`docker image rm ${images.join(" ")}\`.`),
+              ? `\`${shellCommand(["minikube", "-p", target.minikubeProfile, "image", "rm", ...images])}\`.`
+              : `\`${shellCommand(["docker", "image", "rm", ...images])}\`.`),
     );
   }
   if (reach.kind === "gone") {
@@ -265,7 +266,7 @@ export function leftoverReport(input: Leftovers): string[] {
       `Not deleted, on purpose: the namespace ${ns}, so the in-cluster database volume survives a later ` +
         "`npm run up`. " +
         (input.databaseClaim && input.namespace
-          ? `To drop the data: kubectl --context ${target.kubeContext} -n ${input.namespace} delete pvc ${input.databaseClaim}`
+          ? `To drop the data: ${shellCommand(["kubectl", "--context", target.kubeContext, "-n", input.namespace, "delete", "pvc", input.databaseClaim])}`
           : "Delete its database claim (PVC), when the stack has one, to drop the data."),
     );
   }

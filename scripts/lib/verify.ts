@@ -22,6 +22,7 @@ import { log } from "./log";
 import type { StackTarget } from "./minikube";
 import { missingToolMessage } from "./prerequisites";
 import type { Session } from "./session";
+import { shellCommand } from "../../host/shellCommand";
 
 export interface DeployedApp {
   readonly namespace: string;
@@ -110,8 +111,8 @@ function policyFix(target: Pick<StackTarget, "kubeContext" | "usesMinikube" | "m
   if (target.usesMinikube) {
     const p = target.minikubeProfile;
     return (
-      `To enforce them, recreate the profile with Calico: \`minikube delete -p ${p}\`, then \`npm run up\`, ` +
-      `which creates it with --cni=calico (or \`minikube start -p ${p} --cni=calico\`). Deleting the ` +
+      `To enforce them, recreate the profile with Calico: \`${shellCommand(["minikube", "delete", "-p", p])}\`, then \`npm run up\`, ` +
+      `which creates it with --cni=calico (or \`${shellCommand(["minikube", "start", "-p", p, "--cni=calico"])}\`). Deleting the ` +
       "profile deletes the in-cluster database with it: back it up first (README, Database)."
     );
   }
