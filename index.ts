@@ -32,6 +32,9 @@ import { PART_OF, selectorLabels } from "./k8s/labels";
 const machine = localMachine();
 const settings = loadSettings(pulumiConfigSource(), machine, pulumi.getStack());
 const clusterId = clusterIdentityOf(machine.env);
+for (const warning of settings.warnings) {
+  void pulumi.log.warn(warning);
+}
 
 const db = settings.database;
 const volumeIdentity = volumeIdentityOf(settings.namespace, db);

@@ -14,6 +14,7 @@ import { probeMachine } from "./probe";
 import { ConfigReader } from "./reader";
 import { databasePortOf, readSecrets } from "./secrets";
 import { readServices, resolveServices } from "./services";
+import { databaseUrlWarnings } from "./warnings";
 import type { ConfigSource } from "./source";
 import type { Settings } from "./types";
 
@@ -55,6 +56,7 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
   return {
     ...cluster,
     stack,
+    warnings: databaseUrlWarnings(config),
     minikubeProfile: facts.minikubeProfile,
     nodeHost: facts.nodeHost,
     frontendUrl: facts.frontendUrl,

@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { SecretEnv } from "../catalog";
 import type { BuildTarget } from "../host/buildTarget";
 import type { ImageLoad } from "../host/imageLoad";
+import type { BuildContextAnalysis } from "../images/contextHash";
 import type { DockerEndpoint } from "../host/minikube";
 import type { Resources } from "../k8s/resources";
 import type { LogLevel } from "./keys";
@@ -21,6 +22,11 @@ export interface ImageSource {
   readonly dockerfile: string;
   /** Build arguments: the base image and the service's build args setting (plain values, never a secret). */
   readonly buildArgs: Readonly<Record<string, string>>;
+  /**
+   * The content hash and warnings of exactly this context, Dockerfile and build args, computed while the
+   * configuration was validated (so an unreadable file fails naming the setting); set by loadSettings.
+   */
+  readonly analysis?: BuildContextAnalysis;
 }
 
 /** What one service is built from and what its pods receive. */
@@ -98,6 +104,8 @@ export interface ClusterSettings {
 
 export interface Settings extends ClusterSettings {
   readonly stack: string;
+  /** Allowed but worth a word at every preview (config/warnings.ts); never a secret's value. */
+  readonly warnings: readonly string[];
   /** The minikube profile (used for buildTarget minikube and the URL command). */
   readonly minikubeProfile: string;
   /** Host at which a NodePort can be opened (minikube's IP, or localhost). */
