@@ -90,7 +90,8 @@ const appNamespace = new k8s.core.v1.NamespacePatch(
       },
     },
   },
-  { provider, retainOnDelete: true },
+  // Named, so deleted (here: retained) before it is replaced: see components/options.ts.
+  { provider, retainOnDelete: true, deleteBeforeReplace: true },
 );
 const ns = appNamespace.metadata.apply((m) => m.name ?? settings.namespace);
 

@@ -14,6 +14,7 @@ import {
 import { deploymentSpec, disruptionBudgetSpec } from "../k8s/podSpec";
 import type { Resources } from "../k8s/resources";
 import { type Exposure, serviceSpec } from "../k8s/service";
+import { namedObjectOptions } from "./options";
 import { ServiceImage } from "./serviceImage";
 
 export interface AppServiceArgs {
@@ -65,7 +66,8 @@ export class AppService extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("todo:app:AppService", name, {}, opts);
-    const k8sOpts = { parent: this, provider: args.provider };
+    // Every object here has an explicit name: see components/options.ts.
+    const k8sOpts = namedObjectOptions(this, args.provider);
     const { serviceName, component, container, port } = args.service;
 
     const image = new ServiceImage(

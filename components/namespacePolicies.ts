@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { LabelInput, standardLabels } from "../k8s/labels";
 import { defaultDenySpec, dnsEgressSpec } from "../k8s/networkPolicy";
+import { namedObjectOptions } from "./options";
 
 export interface NamespacePoliciesArgs {
   readonly namespace: pulumi.Input<string>;
@@ -17,7 +18,7 @@ export interface NamespacePoliciesArgs {
 export class NamespacePolicies extends pulumi.ComponentResource {
   constructor(name: string, args: NamespacePoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("todo:network:NamespacePolicies", name, {}, opts);
-    const childOpts = { parent: this, provider: args.provider };
+    const childOpts = namedObjectOptions(this, args.provider);
     const labels = standardLabels(args.labels);
     new k8s.networking.v1.NetworkPolicy(
       `${name}-default-deny`,

@@ -15,6 +15,7 @@ import {
   postgresStatefulSetSpec,
 } from "../k8s/postgres";
 import type { Resources } from "../k8s/resources";
+import { namedObjectOptions } from "./options";
 
 export interface PostgresArgs {
   readonly namespace: pulumi.Input<string>;
@@ -46,6 +47,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("todo:database:PostgresDatabase", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
+    // The Service, StatefulSet and NetworkPolicy have explicit names: see components/options.ts.
+    const namedOpts = namedObjectOptions(this, args.provider);
     // The image tag is the version label (never in a selector: see k8s/labels.ts).
     const labelInput: LabelInput = {
       component: DATABASE.component,
@@ -97,7 +100,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
           ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: "postgres", protocol: "TCP" }],
         },
       },
-      k8sOpts,
+      namedOpts,
     );
 
     const claimTemplate = claimTemplateName(args.volume);
@@ -115,7 +118,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
           secretName: secret.metadata.name,
         }),
       },
-      { ...k8sOpts, dependsOn: [service] },
+      { ...namedOpts, dependsOn: [service] },
     );
 
     new k8s.networking.v1.NetworkPolicy(
@@ -124,7 +127,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         metadata: { name: `${POSTGRES_SERVICE}-ingress`, namespace: args.namespace, labels },
         spec: ingressOnlyFromSpec(selectorLabels(labelInput), { pods: args.clientSelectors }, POSTGRES_PORT),
       },
-      k8sOpts,
+      namedOpts,
     );
 
     this.url = pulumi.secret(appPassword.result.apply((p) => databaseUrl(p)));

@@ -161,6 +161,26 @@ describe("the program", () => {
     expect(run.outputs.clusterIdentity).toBe(NEW);
   });
 
+  it("deletes every named object before replacing it, so a new cluster's objects survive the old provider's deletes", async () => {
+    // On a provider replacement the engine does not ask the resource's provider to diff, and creates the
+    // replacement first unless the resource's own deleteBeforeReplace says otherwise (pulumi/pulumi
+    // pkg/resource/deploy/step_generator.go, continueStepsFromDiff: `deleteBeforeReplace := diff.DeleteBeforeReplace`,
+    // then the goal's option). The old provider, on the same context, would then delete the new object by name
+    // (pulumi-kubernetes#4522).
+    const run = await runProgram({ config: { ...DEFAULT_STACK }, env: { [CLUSTER_ID_ENV]: NEW } });
+    const k8sObjects = run.resources.filter(
+      (r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:"),
+    );
+    const named = k8sObjects.filter((r) => typeof r.inputs.metadata?.name === "string");
+    expect(named.length).toBeGreaterThan(10);
+    for (const r of named) {
+      expect(r.opts?.deleteBeforeReplace, `${r.type} ${r.name}`).toBe(true);
+    }
+    for (const r of k8sObjects.filter((o) => o.inputs.metadata && o.inputs.metadata.name === undefined)) {
+      expect(r.opts?.deleteBeforeReplace, `${r.type} ${r.name} (auto-named)`).toBeFalsy();
+    }
+  });
+
   it("sets no identifier without one (a plain preview, the PR workflow), which pulumi-kubernetes never replaces on", async () => {
     // provider/pkg/provider/provider.go DiffConfig: only diff.Updated("clusterIdentifier") replaces; adding or
     // removing the identifier does not.
