@@ -7,33 +7,37 @@
 import { runCommand } from "../lib/cli";
 import { findKubectl } from "../lib/health";
 import { log, step } from "../lib/log";
-import { liveOutput, openSession, requireBuildDaemon } from "../lib/session";
+import { openSession, requireBuildDaemon } from "../lib/session";
+import { cancellable } from "../lib/stackRun";
 import { tearDown } from "../lib/teardown";
 import { runPulumiCli } from "../lib/workspace";
 
 runCommand("down", async (invocation) => {
   const session = await openSession(invocation);
   const { stack, target, run } = session;
-  const report = await tearDown({
-    stack,
-    stackName: invocation.stack,
-    target,
-    minikube: session.minikube,
-    kubeconfig: session.kubeconfig,
-    kubectl: findKubectl(run, {
-      kubeContext: target.kubeContext,
-      kubeconfig: target.kubeconfig,
-      minikubeProfile: target.usesMinikube ? target.minikubeProfile : undefined,
+  // tearDown spreads `output` into each stack.destroy, so the interrupt signal reaches the Automation API too.
+  const report = await cancellable(session, "destroy", (cli) =>
+    tearDown({
+      stack,
+      stackName: invocation.stack,
+      target,
+      minikube: session.minikube,
+      kubeconfig: session.kubeconfig,
+      kubectl: findKubectl(run, {
+        kubeContext: target.kubeContext,
+        kubeconfig: target.kubeconfig,
+        minikubeProfile: target.usesMinikube ? target.minikubeProfile : undefined,
+      }),
+      daemon: session.daemon,
+      deleteUnreachableFlag: invocation.deleteUnreachable,
+      run,
+      requireDaemon: (daemon) => requireBuildDaemon({ ...session, daemon }),
+      runCli: (args) => runPulumiCli(stack, args),
+      output: cli,
+      log,
+      step,
     }),
-    daemon: session.daemon,
-    deleteUnreachableFlag: invocation.deleteUnreachable,
-    run,
-    requireDaemon: (daemon) => requireBuildDaemon({ ...session, daemon }),
-    runCli: (args) => runPulumiCli(stack, args),
-    output: liveOutput(),
-    log,
-    step,
-  });
+  );
   log("");
   report.forEach((line) => log(line));
   return 0;

@@ -5,11 +5,12 @@
  */
 import { runCommand } from "../lib/cli";
 import { step } from "../lib/log";
-import { liveOutput, openSession } from "../lib/session";
+import { openSession } from "../lib/session";
+import { cancellable } from "../lib/stackRun";
 
 runCommand("preview", async (invocation) => {
-  const { stack } = await openSession(invocation);
+  const session = await openSession(invocation);
   step("pulumi preview");
-  await stack.preview(liveOutput());
+  await cancellable(session, "preview", (cli) => session.stack.preview(cli));
   return 0;
 });

@@ -8,7 +8,8 @@ import { runCommand } from "../lib/cli";
 import { prepareForCluster } from "../lib/clusterIdentity";
 import { findKubectl } from "../lib/health";
 import { log, step } from "../lib/log";
-import { liveOutput, openSession } from "../lib/session";
+import { openSession } from "../lib/session";
+import { cancellable } from "../lib/stackRun";
 import { verifyDeployment } from "../lib/verify";
 
 runCommand("up", async (invocation) => {
@@ -22,7 +23,7 @@ runCommand("up", async (invocation) => {
   });
   const replace = await prepareForCluster(session.stack, kubectl, run, log);
   step("pulumi up");
-  await session.stack.up({ ...liveOutput(), replace });
+  await cancellable(session, "update", (cli) => session.stack.up({ ...cli, replace }));
   const outputs = await session.stack.outputs();
   const text = (key: string): string | undefined => {
     const value: unknown = outputs[key]?.value;

@@ -35,6 +35,7 @@ import {
   withoutNodeModulesBins,
 } from "./prerequisites";
 import { promptHidden } from "./prompt";
+import { acquireStackLock, stackLockKey } from "./stackLock";
 import { type PlainConfig, stackFileConfig } from "./stackFile";
 import { openStack, pulumiCommandFor, readPlainConfig } from "./workspace";
 
@@ -115,6 +116,14 @@ export async function openSession(invocation: Invocation): Promise<Session> {
   if (backendProblem) {
     throw new UserError(backendProblem);
   }
+  // Before anything is probed, prompted for or started: a second run of this stack stops here, naming the
+  // first (scripts/lib/stackLock.ts). Held until this process exits.
+  acquireStackLock({
+    backendUrl: backend.url,
+    stackKey: stackLockKey(stackName, backend.kind),
+    stackName,
+    command,
+  });
 
   step("Prerequisites");
   // Every child process (pulumi, minikube, kubectl, docker) is looked up without npm's node_modules/.bin.
