@@ -6,11 +6,18 @@
  * variable; the program gives it to the Kubernetes provider as `clusterIdentifier` and exports it.
  */
 
-/** The variable `npm run up` (and preview) sets for the program. */
+/** The variable `npm run up` and `npm run preview` set for the program. */
 export const CLUSTER_ID_ENV = "TODO_APP_CLUSTER_ID";
 
 /** `kubectl <these>` prints the UID of kube-system, and nothing else. */
-export const CLUSTER_ID_KUBECTL_ARGS = ["get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"];
+export const CLUSTER_ID_KUBECTL_ARGS = [
+  "get",
+  "namespace",
+  "kube-system",
+  "-o",
+  "jsonpath={.metadata.uid}",
+  "--request-timeout=10s",
+];
 
 const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -5,8 +5,7 @@
 import { namespaceForStack } from "../../config/validate";
 import { shortStackName } from "../lib/args";
 import { runCommand } from "../lib/cli";
-import { prepareForCluster } from "../lib/clusterIdentity";
-import { findKubectl } from "../lib/health";
+import { prepareSessionForCluster } from "../lib/clusterIdentity";
 import { log, step } from "../lib/log";
 import { openSession } from "../lib/session";
 import { cancellable } from "../lib/stackRun";
@@ -15,13 +14,7 @@ import { verifyDeployment } from "../lib/verify";
 runCommand("up", async (invocation) => {
   const session = await openSession(invocation);
 
-  const { target, run } = session;
-  const kubectl = findKubectl(run, {
-    kubeContext: target.kubeContext,
-    kubeconfig: target.kubeconfig,
-    minikubeProfile: target.usesMinikube ? target.minikubeProfile : undefined,
-  });
-  const replace = await prepareForCluster(session.stack, kubectl, run, log);
+  const replace = await prepareSessionForCluster(session, log);
   step("pulumi up");
   await cancellable(session, "update", (cli) => session.stack.up({ ...cli, replace }));
   const outputs = await session.stack.outputs();

@@ -10,7 +10,8 @@ import type { Stack } from "@pulumi/pulumi/automation";
 
 import { CLUSTER_ID_ENV, CLUSTER_ID_KUBECTL_ARGS, parseClusterIdentity } from "../../host/clusterIdentity";
 import type { CommandRunner } from "../../host/process";
-import { type Kubectl, kubectl } from "./health";
+import { type Kubectl, findKubectl, kubectl } from "./health";
+import type { Session } from "./session";
 
 /** The live cluster's kube-system UID, or undefined when the cluster cannot be asked. */
 export function liveClusterIdentity(k: Kubectl, run: CommandRunner): string | undefined {
@@ -67,14 +68,18 @@ export async function prepareForCluster(
   log: (line: string) => void,
 ): Promise<string[] | undefined> {
   const current = k ? liveClusterIdentity(k, run) : undefined;
+  const recorded: unknown = (await stack.outputs()).clusterIdentity?.value;
   if (current === undefined) {
+    // The recorded identity is handed on unchanged, so this update neither forgets it nor replaces anything.
+    const kept = typeof recorded === "string" ? parseClusterIdentity(recorded) : undefined;
+    if (kept !== undefined) stack.workspace.envVars[CLUSTER_ID_ENV] = kept;
     log(
       "Cluster identity: not readable (no kubectl, or the cluster does not answer); a recreated cluster cannot be noticed.",
     );
     return undefined;
   }
   stack.workspace.envVars[CLUSTER_ID_ENV] = current;
-  const change = compareClusterIdentity((await stack.outputs()).clusterIdentity?.value, current);
+  const change = compareClusterIdentity(recorded, current);
   if (change.kind !== "new") {
     log(
       `Cluster identity: kube-system ${current}${change.kind === "same" ? " (the one this stack was deployed to)" : ""}`,
@@ -87,4 +92,18 @@ export async function prepareForCluster(
   // done instead of failing (provider/pkg/provider/provider.go, Delete with deleteUnreachable).
   stack.workspace.envVars.PULUMI_K8S_DELETE_UNREACHABLE = "true";
   return rebuild;
+}
+
+/** prepareForCluster on an open session, with kubectl found the way the health checks find it. */
+export function prepareSessionForCluster(
+  session: Pick<Session, "stack" | "target" | "run">,
+  log: (line: string) => void,
+): Promise<string[] | undefined> {
+  const { target, run } = session;
+  const k = findKubectl(run, {
+    kubeContext: target.kubeContext,
+    kubeconfig: target.kubeconfig,
+    minikubeProfile: target.usesMinikube ? target.minikubeProfile : undefined,
+  });
+  return prepareForCluster(session.stack, k, run, log);
 }

@@ -24,7 +24,8 @@ describe("the live cluster's identity", () => {
   it("is kube-system's UID, read with kubectl on the stack's explicit context", () => {
     const run = machine({
       "kubectl version --client": ok("Client Version: v1.31.0"),
-      "kubectl --context minikube get namespace kube-system -o jsonpath={.metadata.uid}": ok(`${NEW}\n`),
+      "kubectl --context minikube get namespace kube-system -o jsonpath={.metadata.uid} --request-timeout=10s":
+        ok(`${NEW}\n`),
     });
     const k = findKubectl(run, { kubeContext: "minikube" })!;
     expect(liveClusterIdentity(k, run)).toBe(NEW);
@@ -141,11 +142,11 @@ describe("before an update", () => {
     expect(lines.join("\n")).toContain("This is a new cluster");
   });
 
-  it("without kubectl goes on as before and says a recreated cluster cannot be noticed", async () => {
+  it("without kubectl keeps the recorded identity, replaces nothing and says a recreated cluster cannot be noticed", async () => {
     const { stack, envVars } = fakeStack(OLD);
     const lines: string[] = [];
     expect(await prepareForCluster(stack, undefined, machine({}), (l) => lines.push(l))).toBeUndefined();
-    expect(envVars).toEqual({});
+    expect(envVars).toEqual({ [CLUSTER_ID_ENV]: OLD });
     expect(lines.join("\n")).toContain("cannot be noticed");
   });
 });
