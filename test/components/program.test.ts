@@ -132,7 +132,8 @@ describe("a default stack (only databaseUrl set)", () => {
     const docker = run.one("pulumi:providers:docker").inputs;
     expect(docker.host).toBe("tcp://192.168.49.2:2376");
     expect(docker.certPath).toBe("/home/dev/.minikube/certs");
-    // A preview must not need a reachable daemon: the provider's ping is off.
+    // Set for the provider's bridged half only: its native Configure pings the daemon anyway (pulumi-docker
+    // provider/provider.go), which is why the scripts check the daemon before a preview (scripts/lib/daemon.ts).
     expect(String(docker.disableDockerDaemonCheck)).toBe("true");
     for (const image of run.byType("docker:index/image:Image")) {
       expect(image.provider).toMatch(/::pulumi:providers:docker::docker::/);

@@ -60,14 +60,37 @@ describe("Pulumi.yaml", () => {
 describe("the commands the project's files and messages tell a user to run", () => {
   // A bare `pulumi` looks for the user's default backend, not this project's state (.pulumi-state or
   // PULUMI_BACKEND_URL): every instruction goes through `npm run pulumi -- ...`, which points it there.
+  const tsUnder = (dir: string) =>
+    fs
+      .readdirSync(path.join(PROJECT_DIR, dir))
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+      .map((f) => `${dir}/${f}`);
   const sources = [
     "Pulumi.yaml",
-    ...fs
-      .readdirSync(path.join(PROJECT_DIR, "config"))
-      .filter((f) => f.endsWith(".ts"))
-      .map((f) => `config/${f}`),
-    "guards/databaseVolume.ts",
+    "index.ts",
+    ...["config", "guards", "host", "scripts/lib", "scripts/commands", "components"].flatMap(tsUnder),
   ];
+
+  it.each(["README.md", "policy/README.md", "app/backend/README.md"])(
+    "%s shows no bare `pulumi <command>` to run, only `npm run pulumi -- <command>`",
+    (file) => {
+      // Code blocks and inline code: a command a user would copy.
+      const commands = [...read(file).matchAll(/`([^`\n]+)`|^(?:\$ )?(pulumi [a-z].*)$/gm)].map(
+        (m) => m[1] ?? m[2],
+      );
+      // A command line to copy has arguments (`pulumi config set x`, `pulumi up --yes`); a bare `pulumi up` in
+      // prose names the operation.
+      const bare = commands.filter((c) => {
+        const words = c.trim().split(/\s+/);
+        return (
+          words[0] === "pulumi" &&
+          /^(up|preview|destroy|config|stack|refresh|cancel|state)$/.test(words[1] ?? "") &&
+          (words.length >= 3 || c.includes("--"))
+        );
+      });
+      expect(bare).toEqual([]);
+    },
+  );
 
   it.each(sources)("%s says `npm run pulumi -- config ...`, never a bare `pulumi config ...`", (file) => {
     // Comments may name the command; what a user reads is strings and YAML values.
