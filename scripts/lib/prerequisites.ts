@@ -3,13 +3,14 @@
  * Every probe goes through an injected CommandRunner, so the tests replay each machine without installing
  * anything.
  */
+import { kindClusterOf } from "../../host/buildTarget";
 import * as path from "path";
 
 import { qualified } from "../../catalog";
 import type { CommandResult, CommandRunner } from "../../host/process";
 import { UserError } from "./errors";
 
-export const TOOLS = ["pulumi", "minikube", "docker", "kubectl"] as const;
+export const TOOLS = ["pulumi", "minikube", "docker", "kubectl", "kind"] as const;
 export type Tool = (typeof TOOLS)[number];
 
 type Hints = Partial<Record<NodeJS.Platform, string>> & { readonly default: string };
@@ -50,6 +51,14 @@ const INSTALL: Record<Tool, { readonly hints: Hints; readonly docs: string }> = 
     },
     docs: "https://kubernetes.io/docs/tasks/tools/",
   },
+  kind: {
+    hints: {
+      darwin: "brew install kind",
+      win32: "winget install Kubernetes.kind",
+      default: "go install sigs.k8s.io/kind@latest, or the binary for your platform from kind's releases",
+    },
+    docs: "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+  },
 };
 
 export function installHint(tool: Tool, platform: NodeJS.Platform): string {
@@ -63,6 +72,7 @@ const PURPOSE: Record<Tool, string> = {
   minikube: "runs the local Kubernetes cluster this stack deploys to",
   docker: "builds the images on this machine",
   kubectl: "checks the rollout and the backend's health after the deploy",
+  kind: "loads the images into the kind cluster's nodes",
 };
 
 export function missingToolMessage(tool: Tool, platform: NodeJS.Platform, detail?: string): string {
@@ -76,6 +86,7 @@ const VERSION_ARGS: Record<Tool, readonly string[]> = {
   minikube: ["version", "--short"],
   docker: ["--version"],
   kubectl: ["version", "--client"],
+  kind: ["version"],
 };
 
 export interface ToolStatus {
@@ -293,14 +304,20 @@ export interface ToolNeeds {
   readonly docker: boolean;
   /** kubectl is used (health checks, reachability) but has a fallback, so its absence is only noted. */
   readonly kubectl: boolean;
+  /** `up` of a kind cluster loads each new image into its nodes with `kind`. */
+  readonly kind?: boolean;
 }
 
 /** The tools `command` needs for a stack that deploys to `target` (see StackTarget in scripts/lib/minikube.ts). */
 export function toolNeeds(
   command: "up" | "down" | "preview",
-  target: { readonly usesMinikube: boolean; readonly buildTarget: string },
+  target: { readonly usesMinikube: boolean; readonly buildTarget: string; readonly kubeContext?: string },
 ): ToolNeeds {
   return {
+    kind:
+      command === "up" &&
+      target.buildTarget === "docker" &&
+      kindClusterOf(target.kubeContext ?? "") !== undefined,
     minikube: target.usesMinikube,
     docker: target.buildTarget !== "minikube",
     // up's health checks and down's reachability check use it; a preview never does.
@@ -333,7 +350,7 @@ export function checkPrerequisites(
     if (!(error instanceof UserError)) throw error;
     missing.push(error.message);
   }
-  for (const tool of ["minikube", "docker"] as const) {
+  for (const tool of ["minikube", "docker", "kind"] as const) {
     if (!needs[tool]) continue;
     const status = probeTool(tool, run);
     if (!status.present) {

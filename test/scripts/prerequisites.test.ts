@@ -209,16 +209,39 @@ describe("checkPrerequisites", () => {
 describe("toolNeeds", () => {
   it("needs minikube for a minikube stack and docker for the local and registry targets", () => {
     expect(toolNeeds("up", { usesMinikube: true, buildTarget: "minikube" })).toEqual({
+      kind: false,
       minikube: true,
       docker: false,
       kubectl: true,
     });
     expect(toolNeeds("down", { usesMinikube: false, buildTarget: "docker" })).toMatchObject({ docker: true });
     expect(toolNeeds("preview", { usesMinikube: false, buildTarget: "registry" })).toEqual({
+      kind: false,
       minikube: false,
       docker: true,
       kubectl: false,
     });
+  });
+
+  it("needs kind for up of a kind cluster (it loads the images into the nodes), and only then", () => {
+    const kind = { usesMinikube: false, buildTarget: "docker", kubeContext: "kind-dev" };
+    expect(toolNeeds("up", kind).kind).toBe(true);
+    expect(toolNeeds("preview", kind).kind).toBe(false);
+    expect(toolNeeds("up", { ...kind, kubeContext: "docker-desktop" }).kind).toBe(false);
+  });
+
+  it("reports a missing kind with docker's and minikube's in the same first pass", () => {
+    const run = machine({
+      "pulumi version": ok("v3.270.0\n"),
+      "docker --version": ok("Docker version 28.0.1"),
+    });
+    expect(() =>
+      checkPrerequisites(
+        run,
+        lookup,
+        toolNeeds("up", { usesMinikube: false, buildTarget: "docker", kubeContext: "kind-dev" }),
+      ),
+    ).toThrow(/kind was not found.*loads the images into the kind cluster's nodes/s);
   });
 });
 
