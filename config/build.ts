@@ -6,7 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { BuildTargetChoice } from "../host/buildTarget";
+import { qualified } from "../catalog";
 import type { ConfigReader } from "./reader";
+import { blankSecret } from "./secrets";
+import { urlSummary } from "./validate";
 import type { RegistrySettings } from "./types";
 
 export interface BuildConfig {
@@ -25,20 +28,57 @@ export function readBuild(config: ConfigReader): BuildConfig {
   const choice = config.choice("buildTarget");
   const registry = readRegistry(config, choice);
   const dockerHost = config.string("dockerHost");
-  if (dockerHost !== "" && !/^(tcp|unix|ssh|npipe):\/\/./.test(dockerHost)) {
-    problems.add(
-      "dockerHost",
-      dockerHost,
-      "a Docker daemon address: tcp://host:2376, unix:///path/docker.sock or ssh://user@host",
+  const hostProblem = dockerHost === "" ? undefined : dockerHostProblem(dockerHost);
+  if (hostProblem !== undefined) {
+    problems.addRaw(
+      `${qualified("dockerHost")} = ${JSON.stringify(dockerHost.includes("@") ? urlSummary(dockerHost) : dockerHost)} ` +
+        `is not valid (${hostProblem}): a Docker daemon address, tcp://host:2376, unix:///var/run/docker.sock, ` +
+        "ssh://user@host[:port] or npipe:////./pipe/docker_engine.",
     );
+  }
+  const registryPassword = config.secret("registryPassword");
+  if (registryPassword !== undefined && registryPassword.trim() === "") {
+    problems.addRaw(blankSecret("registryPassword"));
   }
   return {
     choice,
     registry,
-    hasRegistryPassword: config.secret("registryPassword") !== undefined,
+    hasRegistryPassword: registryPassword !== undefined && registryPassword.trim() !== "",
     dockerHost,
     dockerCertPath: config.string("dockerCertPath"),
   };
+}
+
+/**
+ * Why the Docker CLI and the docker provider would not connect to `host`, or undefined: the forms
+ * `docker -H` takes (opts/hosts.go, ParseHost): tcp:// with a host and a port 1-65535, unix:// and npipe://
+ * with an absolute path, ssh:// with a host (a user and port optional, no path).
+ */
+export function dockerHostProblem(host: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(host)?.[1].toLowerCase();
+  if (scheme === undefined) return "it has no scheme://";
+  const rest = host.slice(scheme.length + 3);
+  if (scheme === "unix" || scheme === "npipe") {
+    return rest.length > 1 && rest.startsWith("/")
+      ? undefined
+      : `a ${scheme}:// address needs an absolute path`;
+  }
+  if (scheme !== "tcp" && scheme !== "ssh") return `its scheme is "${scheme}"`;
+  const authority = /^(?:([^@/]*)@)?(\[[^\]]*\]|[^:/]*)(?::([^/]*))?(.*)$/.exec(rest);
+  const [, userinfo, hostname, port, tail] = authority ?? [];
+  if (!hostname) return "it has no host";
+  if (userinfo?.includes(":")) return "it carries a password; the ssh transport authenticates with keys";
+  if (port !== undefined && !(/^[0-9]+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+    return "its port is not a number from 1 to 65535";
+  }
+  if (scheme === "tcp" && port === undefined) return "a tcp:// address needs a port, e.g. tcp://host:2376";
+  if (tail !== "" && tail !== "/") return "it has a path, which a tcp:// or ssh:// address never has";
+  try {
+    new URL(host);
+  } catch {
+    return "it is not a URL";
+  }
+  return undefined;
 }
 
 function readRegistry(config: ConfigReader, choice: BuildTargetChoice): RegistrySettings | undefined {

@@ -4,7 +4,15 @@
 import { CONFIG_KEYS } from "./keys";
 import type { ConfigReader } from "./reader";
 import type { ClusterSettings } from "./types";
-import { isDns1123Label, isHttpUrl, isSharedNamespace, namespaceForStack } from "./validate";
+import {
+  invisibleCharacter,
+  isDns1123Label,
+  isSharedNamespace,
+  minikubeProfileProblem,
+  namespaceForStack,
+  publishedUrlProblem,
+  urlSummary,
+} from "./validate";
 
 export interface ClusterConfig extends ClusterSettings {
   /** The `minikubeProfile` setting; empty means "the kubeContext name". */
@@ -16,7 +24,15 @@ export interface ClusterConfig extends ClusterSettings {
 export function readCluster(config: ConfigReader, stack: string): ClusterConfig {
   const problems = config.problems;
   const kubeContext = config.string("kubeContext");
-  if (kubeContext === "") {
+  const invisible = invisibleCharacter(config.raw("kubeContext"));
+  if (invisible !== undefined) {
+    problems.add(
+      "kubeContext",
+      kubeContext,
+      `a context name without invisible characters: it contains one (${invisible.codePoint}) at position ` +
+        `${invisible.position}, which no \`kubectl config get-contexts\` line shows; retype the name`,
+    );
+  } else if (kubeContext === "") {
     problems.add(
       "kubeContext",
       kubeContext,
@@ -52,14 +68,29 @@ export function readCluster(config: ConfigReader, stack: string): ClusterConfig 
   }
 
   const frontendUrl = config.string("frontendUrl");
-  if (frontendUrl !== "" && !isHttpUrl(frontendUrl)) {
-    problems.add("frontendUrl", frontendUrl, "an http:// or https:// URL with a host");
+  const urlProblem = frontendUrl === "" ? undefined : publishedUrlProblem(frontendUrl);
+  if (urlProblem !== undefined) {
+    problems.add(
+      "frontendUrl",
+      frontendUrl.includes("@") ? urlSummary(frontendUrl) : frontendUrl,
+      urlProblem,
+    );
+  }
+
+  const minikubeProfile = config.string("minikubeProfile");
+  if (minikubeProfile !== "") {
+    const hidden = invisibleCharacter(config.raw("minikubeProfile"));
+    const profileProblem =
+      hidden !== undefined
+        ? `a profile name without invisible characters: it contains one (${hidden.codePoint}) at position ${hidden.position}`
+        : minikubeProfileProblem(minikubeProfile);
+    if (profileProblem !== undefined) problems.add("minikubeProfile", minikubeProfile, profileProblem);
   }
 
   return {
     kubeContext,
     kubeconfig: config.string("kubeconfig") || undefined,
-    minikubeProfile: config.string("minikubeProfile"),
+    minikubeProfile,
     namespace,
     replicas,
     logLevel,

@@ -288,7 +288,8 @@ export const CONFIG_KEYS = {
   postgresStorageSize: {
     type: "string",
     default: "1Gi",
-    description: "Size of the in-cluster PostgreSQL volume (a Kubernetes quantity, e.g. 1Gi).",
+    description:
+      "Size of the in-cluster PostgreSQL volume (a Kubernetes quantity of at least 64Mi, e.g. 1Gi).",
   },
   postgresStorageClass: {
     type: "string",

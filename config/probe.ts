@@ -22,6 +22,7 @@ import type { BuildConfig } from "./build";
 import type { ClusterConfig } from "./cluster";
 import type { ConfigProblems } from "./problems";
 import type { BuildSettings } from "./types";
+import { minikubeProfileProblem } from "./validate";
 
 export interface MachineFacts {
   readonly build: BuildSettings;
@@ -70,6 +71,19 @@ export function probeMachine(
   }
 
   const minikubeProfile = cluster.minikubeProfile || cluster.kubeContext;
+  if (detection.target === "minikube" && cluster.minikubeProfile === "") {
+    // The profile is the context's name here, and minikube is asked about it: a name minikube could not have
+    // created is refused first, naming the setting that gave it.
+    const profileProblem = minikubeProfileProblem(minikubeProfile);
+    if (profileProblem !== undefined) {
+      problems.add(
+        "kubeContext",
+        cluster.kubeContext,
+        `${profileProblem} (the minikube profile is the context's name; or set minikubeProfile)`,
+      );
+      problems.throwIfAny();
+    }
+  }
   const explicit: DockerEndpoint | undefined =
     build.dockerHost === ""
       ? undefined

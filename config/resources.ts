@@ -2,7 +2,7 @@
  * CPU and memory for each container: defaults sized for a laptop minikube (2 CPUs, 4 GiB shared by the
  * whole cluster), overridable per service by an object in stack config, validated before anything deploys.
  */
-import { type Resources, isQuantity, quantityValue } from "../k8s/resources";
+import { type Resources, quantityProblem, quantityValue } from "../k8s/resources";
 import { ConfigProblems } from "./problems";
 
 /**
@@ -58,11 +58,13 @@ export function parseResources(
     for (const [resource, quantity] of Object.entries(value)) {
       if (resource !== "cpu" && resource !== "memory") {
         problems.add(`${key}.${section}.${resource}`, String(quantity), "only cpu and memory can be set");
-      } else if (typeof quantity !== "string" || !isQuantity(quantity)) {
+      } else if (typeof quantity !== "string" || quantityProblem(resource, quantity) !== undefined) {
+        const why = typeof quantity === "string" ? quantityProblem(resource, quantity) : "it is not a string";
         problems.add(
           `${key}.${section}.${resource}`,
           String(quantity),
-          'a Kubernetes quantity as a string, e.g. "250m" or "1" for cpu, "256Mi" or "1Gi" for memory',
+          `a non-negative Kubernetes quantity as a string (${why}), e.g. "250m", "1" or "1e3" for cpu, ` +
+            '"256Mi" or "1Gi" for memory',
         );
       } else {
         result[section][resource] = quantity;

@@ -13,7 +13,7 @@ import {
   placeholdersIn,
   resolvePlaceholders,
 } from "./templates";
-import { isHttpUrl } from "./validate";
+import { publishedUrlProblem, urlSummary } from "./validate";
 
 export interface ServiceEnvConfig {
   /** Extra build args, placeholders unresolved. */
@@ -73,8 +73,9 @@ export function readBackendExposure(config: ConfigReader, frontendNodePort: numb
     problems.add("backendNodePort", String(nodePort), "a NodePort other than frontendNodePort's");
   }
   const publicUrl = config.string("backendPublicUrl");
-  if (publicUrl !== "" && !isHttpUrl(publicUrl)) {
-    problems.add("backendPublicUrl", publicUrl, "an http:// or https:// URL with a host");
+  const urlProblem = publicUrl === "" ? undefined : publishedUrlProblem(publicUrl);
+  if (urlProblem !== undefined) {
+    problems.add("backendPublicUrl", publicUrl.includes("@") ? urlSummary(publicUrl) : publicUrl, urlProblem);
   }
   return { expose, nodePort, publicUrl };
 }

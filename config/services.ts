@@ -4,12 +4,15 @@
  */
 import * as path from "path";
 
+import { BACKEND, clusterUrl, qualified } from "../catalog";
 import { byCodeUnit } from "../images/contextWalk";
-import { isPinnedImage } from "../images/reference";
+import { analyzeBuildContext, type BuildContextAnalysis } from "../images/contextHash";
+import { IMAGE_REFERENCE_ACCEPTED, imageReferenceProblem, isPinnedImage } from "../images/reference";
 import type { Resources } from "../k8s/resources";
 import type { ConfigKeyName } from "./keys";
 import type { ConfigReader } from "./reader";
 import { DEFAULT_RESOURCES, parseResources } from "./resources";
+import { checkBuildContext, checkFile, checkMachinePaths, type PathContext } from "./paths";
 import type { ConfigProblems } from "./problems";
 import {
   type BackendExposure,
@@ -33,11 +36,20 @@ export interface ServicesConfig {
   readonly frontend: ServiceConfig;
 }
 
-/** Where relative paths resolve, and how the reader tells whether a path exists. */
-export interface PathContext {
-  readonly projectDir: string;
-  exists(file: string): boolean;
-}
+export type { PathContext } from "./paths";
+
+const BACKEND_KEYS = {
+  context: "backendContext",
+  dockerfile: "backendDockerfile",
+  base: "backendBaseImage",
+  buildArg: "PYTHON_IMAGE",
+} as const;
+const FRONTEND_KEYS = {
+  context: "frontendContext",
+  dockerfile: "frontendDockerfile",
+  base: "frontendBaseImage",
+  buildArg: "NODE_IMAGE",
+} as const;
 
 /** `frontendNodePort` is the cluster reader's, for the check that an exposed backend does not take it. */
 export function readServices(
@@ -46,18 +58,11 @@ export function readServices(
   frontendNodePort: number,
 ): ServicesConfig {
   const problems = config.problems;
-  const backendKeys = {
-    context: "backendContext",
-    dockerfile: "backendDockerfile",
-    base: "backendBaseImage",
-    buildArg: "PYTHON_IMAGE",
-  } as const;
-  const frontendKeys = {
-    context: "frontendContext",
-    dockerfile: "frontendDockerfile",
-    base: "frontendBaseImage",
-    buildArg: "NODE_IMAGE",
-  } as const;
+  const backendKeys = BACKEND_KEYS;
+  const frontendKeys = FRONTEND_KEYS;
+  // The kubeconfig and Docker certificate paths are checked here, with the machine's file system at hand,
+  // so that every path problem is reported in the first phase, together with the rest.
+  checkMachinePaths(config, paths);
   const backendImage = readImage(config, paths, backendKeys);
   const frontendImage = readImage(config, paths, frontendKeys);
 
@@ -96,19 +101,16 @@ function readImage(config: ConfigReader, paths: PathContext, keys: ImageKeys): I
   const problems = config.problems;
   const context = path.resolve(paths.projectDir, config.raw(keys.context));
   const dockerfile = path.resolve(paths.projectDir, config.raw(keys.dockerfile));
-  if (!paths.exists(context)) {
-    problems.add(keys.context, config.raw(keys.context), `a directory that exists (looked for ${context})`);
-  }
-  if (!paths.exists(dockerfile)) {
-    problems.add(
-      keys.dockerfile,
-      config.raw(keys.dockerfile),
-      `a Dockerfile that exists (looked for ${dockerfile})`,
-    );
-  }
+  checkBuildContext(problems, keys.context, config.raw(keys.context), context, paths);
+  checkFile(problems, keys.dockerfile, config.raw(keys.dockerfile), dockerfile, paths, "a Dockerfile");
   const base = config.string(keys.base);
-  if (base !== "" && !isPinnedImage(base)) {
-    problems.add(keys.base, base, "an image reference with an explicit tag or digest other than latest");
+  if (base !== "") {
+    const problem = imageReferenceProblem(base);
+    if (problem !== undefined) {
+      problems.add(keys.base, base, `${IMAGE_REFERENCE_ACCEPTED} (${problem})`);
+    } else if (!isPinnedImage(base)) {
+      problems.add(keys.base, base, "an image reference with an explicit tag or digest other than latest");
+    }
   }
   return { context, dockerfile, buildArgs: base ? { [keys.buildArg]: base } : {} };
 }
@@ -167,13 +169,19 @@ export function resolveServices(
     why,
     add,
   );
-  const withArgs = (image: ImageSource, args: Record<string, string>): ImageSource => ({
-    ...image,
-    buildArgs: { ...image.buildArgs, ...args },
-  });
+  checkConfigMapSize(
+    { FRONTEND_URL: addresses.frontendUrl, BACKEND_URL: clusterUrl(BACKEND), LOG_LEVEL: "warning" },
+    { backendEnv: backend.env, frontendEnv: frontend.env },
+    problems,
+  );
+  const withArgs = (image: ImageSource, args: Record<string, string>, keys: ImageKeys): ImageSource => {
+    const buildArgs = { ...image.buildArgs, ...args };
+    const analysis = analyzeImage({ ...image, buildArgs }, keys, problems);
+    return { ...image, buildArgs, ...(analysis ? { analysis } : {}) };
+  };
   return {
     backend: {
-      image: withArgs(services.backend.image, backend.buildArgs),
+      image: withArgs(services.backend.image, backend.buildArgs, BACKEND_KEYS),
       resources: services.backend.resources,
       readinessPath: services.backend.readinessPath,
       env: backend.env,
@@ -181,13 +189,71 @@ export function resolveServices(
       expose: exposure.expose ? { nodePort: exposure.nodePort } : undefined,
     },
     frontend: {
-      image: withArgs(services.frontend.image, withNextPublicEnv(frontend.buildArgs)),
+      image: withArgs(services.frontend.image, withNextPublicEnv(frontend.buildArgs), FRONTEND_KEYS),
       resources: services.frontend.resources,
       env: frontend.env,
       secrets: services.frontend.env.secrets,
     },
     backendPublicUrl,
   };
+}
+
+/**
+ * The API server refuses a ConfigMap whose data exceeds 1 MiB (kubernetes pkg/apis/core/validation/validation.go,
+ * ValidateConfigMap: `totalSize > core.MaxSecretSize`, and pkg/apis/core/types.go `MaxSecretSize = 1 * 1024 *
+ * 1024`), counting every key and value. The plain settings and the env settings are held to that budget
+ * together, so whichever object carries them is accepted; the message names the largest entries.
+ */
+export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+
+function checkConfigMapSize(
+  plain: Readonly<Record<string, string>>,
+  env: Readonly<Record<"backendEnv" | "frontendEnv", Readonly<Record<string, string>>>>,
+  problems: ConfigProblems,
+): void {
+  const entries: { key: string; bytes: number }[] = [];
+  const size = (name: string, value: string) => Buffer.byteLength(name) + Buffer.byteLength(value);
+  for (const [name, value] of Object.entries(plain)) {
+    entries.push({ key: name === "FRONTEND_URL" ? "frontendUrl" : name, bytes: size(name, value) });
+  }
+  for (const [key, values] of Object.entries(env)) {
+    for (const [name, value] of Object.entries(values))
+      entries.push({ key: `${key}.${name}`, bytes: size(name, value) });
+  }
+  const total = entries.reduce((sum, e) => sum + e.bytes, 0);
+  if (total <= CONFIGMAP_MAX_BYTES) return;
+  const largest = [...entries].sort((a, b) => b.bytes - a.bytes).slice(0, 3);
+  problems.addRaw(
+    `The plain settings come to ${total} bytes, over the ${CONFIGMAP_MAX_BYTES} bytes (1 MiB) Kubernetes ` +
+      `accepts in a ConfigMap; the largest: ${largest.map((e) => `${qualified(e.key)} (${e.bytes} bytes)`).join(", ")}. ` +
+      "Keep large data in the image or a volume instead.",
+  );
+}
+
+/**
+ * Hashes an image's inputs now, in the config phase, so that a file of the context this user cannot read (or
+ * any other failure of the walk) is a problem naming the setting, reported before anything is registered,
+ * instead of an EACCES from inside a component. The analysis travels with the settings so the walk is done once.
+ */
+function analyzeImage(
+  image: ImageSource,
+  keys: ImageKeys,
+  problems: ConfigProblems,
+): BuildContextAnalysis | undefined {
+  try {
+    return analyzeBuildContext({
+      context: image.context,
+      dockerfile: image.dockerfile,
+      buildArgs: { ...image.buildArgs },
+    });
+  } catch (error) {
+    problems.addRaw(
+      `${qualified(keys.context)} (${image.context}, built with ${qualified(keys.dockerfile)} ` +
+        `${image.dockerfile}) cannot be hashed for the image tag: ${(error as Error).message}. ` +
+        "Every file the Dockerfile reads must be readable by this user, or excluded in the ignore file.",
+    );
+    return undefined;
+  }
 }
 
 /**

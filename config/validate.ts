@@ -142,3 +142,84 @@ export function isHttpUrl(value: string): boolean {
     return false;
   }
 }
+
+/**
+ * A URL that ends up published (a ConfigMap, a stack output, a browser's address bar) must not carry a user or
+ * password: both would be readable by everyone who can read the namespace or the stack. The message shows the
+ * scheme and host only.
+ */
+export function publishedUrlProblem(value: string): string | undefined {
+  if (!isHttpUrl(value)) return "an http:// or https:// URL with a host";
+  const url = new URL(value);
+  if (url.username !== "" || url.password !== "") {
+    return (
+      "a URL without a user or password (this one embeds credentials): it is published in the app's " +
+      "ConfigMap and the stack outputs, so a credential in it would be readable by anyone who can read either"
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Characters that do not show when a name is printed: controls (C0, DEL, C1), format characters (zero-width
+ * space and joiners, the BOM, bidirectional marks), line and paragraph separators, and space characters other
+ * than the ASCII space, as well as Hangul fillers and other default-ignorable code points that render blank.
+ */
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u115F\u1160\u3164\uFFA0]/u;
+/** Combining marks that render as nothing on their own: the grapheme joiner and the variation selectors. */
+const isBlankMark = (cp: number) =>
+  cp === 0x034f || (cp >= 0x180b && cp <= 0x180f) || (cp >= 0xfe00 && cp <= 0xfe0f);
+
+/**
+ * The first invisible character of `value`, by its 1-based position in code points and its code point
+ * (`U+200B`), or undefined when every character shows.
+ */
+export function invisibleCharacter(value: string): { position: number; codePoint: string } | undefined {
+  // Leading and trailing ASCII white space is trimmed by the readers (a pasted newline), so it is no mistake;
+  // everything else counts, at its position in the value as set. String.trim would also drop a no-break space.
+  const lead = /^[ \t\r\n]*/.exec(value)![0].length;
+  const core = value.slice(lead).replace(/[ \t\r\n]+$/, "");
+  let position = lead;
+  for (const char of core) {
+    position++;
+    if (INVISIBLE.test(char) || isBlankMark(char.codePointAt(0)!)) {
+      const hex = char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+      return { position, codePoint: `U+${hex}` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * minikube's own rule for a profile name (pkg/minikube/config/profile.go, ProfileNameValid): dot-separated
+ * labels of letters, digits and inner '-', more than one character (a one-letter name breaks the docker
+ * driver's volume, minikube#9366); and not one of its command words (ProfileNameInReservedKeywords).
+ */
+const MINIKUBE_PROFILE =
+  /^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$/;
+export const MINIKUBE_RESERVED_PROFILES = [
+  "start",
+  "stop",
+  "status",
+  "delete",
+  "config",
+  "open",
+  "profile",
+  "addons",
+  "cache",
+  "logs",
+] as const;
+
+export function minikubeProfileProblem(name: string): string | undefined {
+  if (!MINIKUBE_PROFILE.test(name) || name.length <= 1) {
+    return (
+      "a minikube profile name, as minikube accepts it: more than one character, letters, digits, '-' and '.', " +
+      "each dot-separated part starting and ending with a letter or digit"
+    );
+  }
+  if ((MINIKUBE_RESERVED_PROFILES as readonly string[]).includes(name.toLowerCase())) {
+    return `a profile name other than minikube's command words (${MINIKUBE_RESERVED_PROFILES.join(", ")})`;
+  }
+  return undefined;
+}

@@ -16,7 +16,36 @@ export interface Machine {
   readonly homedir: string;
   readonly run: CommandRunner;
   exists(file: string): boolean;
+  /**
+   * What is at a path, following symlinks as `docker build` does. Optional so that stubs written before it keep
+   * compiling; without it the config readers ask this machine's file system (`fileKindOf`).
+   */
+  kindOf?(file: string): FileKind;
+  /** Whether this process may read the file (or list the directory); without it, `isReadable`. */
+  readable?(file: string): boolean;
   readKubeconfig(files: readonly string[]): Kubeconfig | undefined;
+}
+
+/** What a path names: a regular file, a directory, something else (a socket, a device), or nothing. */
+export type FileKind = "file" | "dir" | "other" | "missing";
+
+export function fileKindOf(file: string): FileKind {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return "missing";
+  }
+  return stat.isFile() ? "file" : stat.isDirectory() ? "dir" : "other";
+}
+
+export function isReadable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The directory of Pulumi.yaml, which relative paths in config are resolved against. */
@@ -30,6 +59,8 @@ export function localMachine(projectDir: string = PROJECT_DIR): Machine {
     homedir: os.homedir(),
     run: captureRunner(30_000),
     exists: (file) => fs.existsSync(file),
+    kindOf: fileKindOf,
+    readable: isReadable,
     readKubeconfig: readKubeconfigFiles,
   };
 }

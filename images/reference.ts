@@ -35,3 +35,51 @@ export function isPinnedImage(ref: string): boolean {
   }
   return tag !== undefined && tag !== "" && tag !== "latest";
 }
+
+/*
+ * The reference grammar of the distribution project (github.com/distribution/reference, regexp.go, formerly
+ * docker/distribution reference/regexp.go: `referencePat` built from `namePat`, `tag` and `digestPat`), which
+ * Docker, containerd and the kubelet all parse image names with. Composed here from the same productions.
+ */
+const ALPHANUMERIC = "[a-z0-9]+";
+const SEPARATOR = "(?:[._]|__|[-]+)";
+const DOMAIN_NAME_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const OPTIONAL_PORT = "(?::[0-9]+)?";
+const TAG = "[\\w][\\w.-]{0,127}";
+const DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9A-Fa-f]{32,}";
+const IPV6_ADDRESS = "\\[(?:[a-fA-F0-9:]+)\\]";
+const DOMAIN_NAME = `${DOMAIN_NAME_COMPONENT}(?:\\.${DOMAIN_NAME_COMPONENT})*`;
+const HOST = `(?:${DOMAIN_NAME}|${IPV6_ADDRESS})`;
+const DOMAIN_AND_PORT = HOST + OPTIONAL_PORT;
+const PATH_COMPONENT = `${ALPHANUMERIC}(?:${SEPARATOR}${ALPHANUMERIC})*`;
+const REMOTE_NAME = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+const NAME = `(?:${DOMAIN_AND_PORT}/)?${REMOTE_NAME}`;
+
+/** `referencePat`: name, optional `:tag`, optional `@digest`, anchored (`\w` is ASCII, as in Go RE2). */
+export const REFERENCE_PATTERN = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+
+/** distribution's `NameTotalLengthMax`: a repository name (the part before tag and digest) is at most 255. */
+const NAME_TOTAL_LENGTH_MAX = 255;
+
+export const IMAGE_REFERENCE_ACCEPTED =
+  "an image reference as Docker parses it, [registry[:port]/]path[:tag][@sha256:digest], in lower case, " +
+  "e.g. postgres:16.6-bookworm or ghcr.io/acme/python:3.12-slim";
+
+/** Why `ref` is not a valid image reference, or undefined when it is one. */
+export function imageReferenceProblem(ref: string): string | undefined {
+  if (ref === "") return "it is empty";
+  if (/\s/.test(ref)) return "it contains white space";
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) return "it has a URL scheme, which a reference never carries";
+  const match = REFERENCE_PATTERN.exec(ref);
+  if (!match) {
+    return /[A-Z]/.test(ref.split(/[:@]/)[0]) ? "the repository is not all lower case" : "it does not parse";
+  }
+  if (match[1].length > NAME_TOTAL_LENGTH_MAX) {
+    return `the repository name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`;
+  }
+  return undefined;
+}
+
+export function isImageReference(ref: string): boolean {
+  return imageReferenceProblem(ref) === undefined;
+}

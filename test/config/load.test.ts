@@ -14,6 +14,7 @@ import {
   loadSettings,
 } from "../../config";
 import { redactUrlCredentials, urlSummary } from "../../config/validate";
+import { fileKindOf } from "../../host/machine";
 import type { CommandResult } from "../../host/process";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
 
@@ -37,6 +38,16 @@ function machine(
     env: {},
     homedir: "/home/dev",
     exists: (file) => !file.includes("missing"),
+    // The repository's own contexts and Dockerfiles are real; a TLS directory /certs is made up.
+    kindOf: (file) =>
+      file.includes("missing")
+        ? "missing"
+        : file === "/certs"
+          ? "dir"
+          : file.startsWith("/certs/")
+            ? "file"
+            : fileKindOf(file),
+    readable: () => true,
     readKubeconfig: () => undefined,
     run: (command, args) => {
       calls.push([command, ...args].join(" "));
@@ -145,7 +156,7 @@ describe("bad input is refused before anything is registered", () => {
     [
       "dockerHost",
       "192.168.49.2:2376",
-      /todo-app:dockerHost = "192.168.49.2:2376" is not valid: a Docker daemon address/,
+      /todo-app:dockerHost = "192.168.49.2:2376" is not valid \(it has no scheme:\/\/\): a Docker daemon address/,
     ],
     [
       "backendResources",
@@ -155,7 +166,7 @@ describe("bad input is refused before anything is registered", () => {
     [
       "backendResources",
       '{"limits":{"memory":"lots"}}',
-      /todo-app:backendResources.limits.memory = "lots" is not valid: a Kubernetes quantity/,
+      /todo-app:backendResources.limits.memory = "lots" is not valid: a non-negative Kubernetes quantity/,
     ],
     [
       "frontendResources",
@@ -208,7 +219,7 @@ describe("bad input is refused before anything is registered", () => {
     [
       "postgresStorageSize",
       "10",
-      /todo-app:postgresStorageSize = "10" is not valid: a storage quantity of at least 1Mi/,
+      /todo-app:postgresStorageSize = "10" is not valid: a storage quantity of at least 64Mi/,
     ],
     [
       "postgresStorageClass",
@@ -261,9 +272,11 @@ describe("bad input is refused before anything is registered", () => {
     );
   });
 
-  it("refuses a betterAuthSecret shorter than 32 characters without echoing it", () => {
+  it("refuses a betterAuthSecret shorter than 32 bytes without echoing it", () => {
     const problems = problemsOf({ betterAuthSecret: "short-secret" });
-    expect(problems[0]).toMatch(/betterAuthSecret is 12 characters long; at least 32 are required/);
+    expect(problems[0]).toMatch(
+      /betterAuthSecret is 12 bytes long \(UTF-8; the value is not shown\); at least 32 bytes are required/,
+    );
     expect(problems[0]).toContain("`npm run pulumi -- config rm betterAuthSecret`");
     expect(problems[0]).not.toContain("short-secret");
   });

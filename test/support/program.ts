@@ -141,7 +141,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
 
   const commands: string[] = [];
   const run = options.run ?? minikubeRunning;
+  const actualMachine = await vi.importActual<typeof import("../../host/machine")>("../../host/machine");
   vi.doMock("../../host/machine", () => ({
+    ...actualMachine,
     PROJECT_DIR,
     localMachine: () => ({
       projectDir: PROJECT_DIR,
@@ -153,6 +155,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
       },
       // Contexts and Dockerfiles are the repository's real ones.
       exists: (file: string) => fs.existsSync(file),
+      kindOf: actualMachine.fileKindOf,
+      readable: actualMachine.isReadable,
       readKubeconfig: () => options.kubeconfig,
     }),
   }));
