@@ -46,7 +46,12 @@ function main(args: string[]): number {
       exists: (file) => fs.existsSync(file),
       npmPackageVersion: npmPackageVersion(),
     });
-    cli = location.kind === "path" ? "pulumi" : location.shim;
+    // The npm package's CLI is run by its binary, not its shim: on Windows the shim is a .cmd file, which only
+    // a shell can start, and a shell would join the user's arguments into one command line.
+    cli =
+      location.kind === "path"
+        ? "pulumi"
+        : path.join(location.root, "bin", process.platform === "win32" ? "pulumi.exe" : "pulumi");
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     console.error(error.message);
@@ -56,8 +61,6 @@ function main(args: string[]): number {
     stdio: "inherit",
     cwd: PROJECT_DIR,
     env: { ...process.env, PULUMI_BACKEND_URL: backend.url, PATH: userPath },
-    // npm's shims on Windows are .cmd files, which only a shell can start; the arguments stay a list.
-    shell: process.platform === "win32" && /\.cmd$/i.test(cli),
   });
   if (result.error) {
     console.error(
