@@ -163,8 +163,16 @@ export function planTeardown(input: {
 }): TeardownPlan {
   const docker = dockerManaged(input.resources);
   const { reach } = input;
+  // A destroy configures the docker provider from its inputs in the state, so the daemon to check is the one
+  // recorded there (minikube's docker-env host can change across restarts), else the current one.
+  const recorded = recordedDaemon(input.resources);
   if (reach.kind === "reachable") {
-    return { deleteUnreachable: false, forget: [], needsDaemon: docker.length > 0, daemon: input.daemon };
+    return {
+      deleteUnreachable: false,
+      forget: [],
+      needsDaemon: docker.length > 0,
+      daemon: recorded ?? input.daemon,
+    };
   }
   const remote = input.target.buildTarget === "registry";
   if (remote && reach.kind === "unanswering" && !input.deleteUnreachableFlag) {
@@ -178,13 +186,12 @@ export function planTeardown(input: {
   // minikube's daemon is inside its node: a deleted profile took it along, with the images, unless the provider
   // was pointed at this machine's daemon (a containerd or CRI-O profile, whose images are built here and loaded).
   const profileGone = input.target.usesMinikube && input.minikube?.state === "absent";
-  const recorded = recordedDaemon(input.resources);
   const daemonGone = profileGone && recorded?.kind !== "local";
   return {
     deleteUnreachable: true,
     forget: daemonGone ? docker : [],
     needsDaemon: !daemonGone && docker.length > 0,
-    daemon: profileGone && recorded ? recorded : input.daemon,
+    daemon: recorded ?? input.daemon,
   };
 }
 

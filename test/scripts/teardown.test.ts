@@ -209,7 +209,17 @@ describe("planTeardown", () => {
         minikube: running,
         deleteUnreachableFlag: false,
       }),
-    ).toEqual({ deleteUnreachable: false, forget: [], needsDaemon: true, daemon: base.daemon });
+    ).toEqual({
+      deleteUnreachable: false,
+      forget: [],
+      needsDaemon: true,
+      // The daemon the state's docker provider was configured with, which the destroy connects to: minikube's
+      // docker-env host can differ from today's after a restart.
+      daemon: {
+        kind: "host",
+        endpoint: { host: "tcp://192.168.49.2:2376", certPath: "/home/dev/.minikube/certs" },
+      },
+    });
   });
 
   it("after `minikube delete` drops the objects and removes the images, whose daemon went with the profile", () => {
@@ -226,8 +236,13 @@ describe("planTeardown", () => {
   });
 
   it("after `kind delete cluster` drops the objects but still deletes the images through the local daemon", () => {
+    // A kind stack's docker provider has no host: the local daemon.
+    const kindResources = resources.map((r) =>
+      r.type === "pulumi:providers:docker" ? { ...r, inputs: {} } : r,
+    );
     const plan = planTeardown({
       ...base,
+      resources: kindResources,
       daemon: { kind: "local" },
       reach: { kind: "gone", why: "no context" },
       target: kindStack,
