@@ -36,11 +36,15 @@ export class ServiceImage extends pulumi.ComponentResource {
 
     // One walk gives both the tag and what the image should not read (state, stack files, .env): said at
     // every preview, with the line to add to the ignore file Docker uses for this Dockerfile.
-    const analysis = analyzeBuildContext({
-      context: args.source.context,
-      dockerfile: args.source.dockerfile,
-      buildArgs: { ...args.source.buildArgs },
-    });
+    // Normally analysed already while the configuration was validated (config/services.ts), so an unreadable
+    // file failed naming its setting before anything was registered; analysed here only for a caller that did not.
+    const analysis =
+      args.source.analysis ??
+      analyzeBuildContext({
+        context: args.source.context,
+        dockerfile: args.source.dockerfile,
+        buildArgs: { ...args.source.buildArgs },
+      });
     for (const warning of analysis.warnings) {
       void pulumi.log.warn(`${args.repository} image: ${warning}`, this);
     }

@@ -87,9 +87,17 @@ describe("a minikube profile whose runtime is containerd (minikube's announced d
   });
 });
 
-describe("a minikube profile on containerd with a classic local store, and an unusual profile name", () => {
+describe("a minikube profile on CRI-O with a classic local store, and an unusual profile name", () => {
+  it("refuses a profile name minikube would refuse (it holds shell characters), before anything is registered", async () => {
+    const error = await runProgramError({
+      config: { databaseUrl: DATABASE_URL, minikubeProfile: 'team"; touch pwned; echo "$(id)' },
+    });
+    expect(error.message).toMatch(/todo-app:minikubeProfile/);
+    expect(error.registered.filter((r) => r.type.startsWith("kubernetes:"))).toEqual([]);
+  });
+
   it("saves every platform, and passes the profile name only through the environment", async () => {
-    const profile = 'team"; touch pwned; echo "$(id)';
+    const profile = "team-1.prod";
     const run = await runProgram({
       config: { databaseUrl: DATABASE_URL, minikubeProfile: profile },
       run: machine({

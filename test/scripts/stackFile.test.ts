@@ -27,14 +27,19 @@ describe("stackFileConfig", () => {
     expect(stackFileConfig("config: [unclosed")).toEqual({});
   });
 
-  it("lets the prerequisite check ask for docker, not minikube, on a kind stack", () => {
+  it("lets the prerequisite check ask for docker and kind, not minikube, on a kind stack", () => {
     const target = stackTarget(
       stackFileConfig("config:\n  todo-app:kubeContext: kind-dev\n"),
       undefined,
       "/h/.minikube",
     );
-    expect(toolNeeds("up", target)).toEqual({ minikube: false, docker: true, kubectl: true });
+    expect(toolNeeds("up", target)).toEqual({ kind: true, minikube: false, docker: true, kubectl: true });
     const fresh = stackTarget(stackFileConfig(undefined), undefined, "/h/.minikube");
-    expect(toolNeeds("preview", fresh)).toEqual({ minikube: true, docker: false, kubectl: false });
+    expect(toolNeeds("preview", fresh)).toEqual({
+      kind: false,
+      minikube: true,
+      docker: false,
+      kubectl: false,
+    });
   });
 });
