@@ -3,6 +3,7 @@
  * Every probe goes through an injected CommandRunner, so the tests replay each machine without installing
  * anything.
  */
+import { dockerCliArgs } from "../../host/docker";
 import { kindClusterOf } from "../../host/buildTarget";
 import * as path from "path";
 
@@ -115,25 +116,6 @@ export function probeTool(tool: Tool, run: CommandRunner): ToolStatus {
   return { tool, present: true, detail: firstLine(result) };
 }
 
-/** The docker CLI flags that reach an explicit daemon (the `dockerHost` and `dockerCertPath` settings). */
-export function dockerHostArgs(endpoint: { host: string; certPath?: string } | undefined): string[] {
-  if (!endpoint) {
-    return [];
-  }
-  const tls = endpoint.certPath
-    ? [
-        "--tlsverify",
-        "--tlscacert",
-        path.join(endpoint.certPath, "ca.pem"),
-        "--tlscert",
-        path.join(endpoint.certPath, "cert.pem"),
-        "--tlskey",
-        path.join(endpoint.certPath, "key.pem"),
-      ]
-    : [];
-  return ["--host", endpoint.host, ...tls];
-}
-
 /**
  * Whether the Docker daemon answers (the CLI can be installed while Docker Desktop is not running): the local
  * one (DOCKER_HOST, when set, as the docker provider reads it too), or the explicit `endpoint`.
@@ -143,7 +125,7 @@ export function dockerDaemonProblem(
   platform: NodeJS.Platform,
   endpoint?: { host: string; certPath?: string },
 ): string | undefined {
-  const result = run("docker", [...dockerHostArgs(endpoint), "info", "--format", "{{.ServerVersion}}"]);
+  const result = run("docker", [...dockerCliArgs(endpoint), "info", "--format", "{{.ServerVersion}}"]);
   if (result.status === 0) {
     return undefined;
   }
