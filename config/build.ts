@@ -31,7 +31,7 @@ export function readBuild(config: ConfigReader): BuildConfig {
   const hostProblem = dockerHost === "" ? undefined : dockerHostProblem(dockerHost);
   if (hostProblem !== undefined) {
     problems.addRaw(
-      `${qualified("dockerHost")} = ${JSON.stringify(dockerHost.includes("@") ? urlSummary(dockerHost) : dockerHost)} ` +
+      `${qualified("dockerHost")} ${problems.show("dockerHost", dockerHost.includes("@") ? urlSummary(dockerHost) : dockerHost)} ` +
         `is not valid (${hostProblem}): a Docker daemon address, tcp://host:2376, unix:///var/run/docker.sock, ` +
         "ssh://user@host[:port] or npipe:////./pipe/docker_engine.",
     );
@@ -94,7 +94,14 @@ function readRegistry(config: ConfigReader, choice: BuildTargetChoice): Registry
     }
     return undefined;
   }
-  if (!/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(server)) {
+  if (server.includes("@")) {
+    // `user:token@ghcr.io/acme`: the credentials belong in registryUsername and registryPassword, and the value is
+    // not echoed, since it holds a token.
+    problems.addRaw(
+      `${qualified("registryServer")} holds credentials (the value is not shown): give the registry host and path ` +
+        "alone, e.g. ghcr.io/acme, with registryUsername and `npm run pulumi -- config set --secret registryPassword`.",
+    );
+  } else if (!/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(server)) {
     problems.add(
       "registryServer",
       server,

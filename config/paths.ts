@@ -133,7 +133,7 @@ export function checkMachinePaths(config: ConfigReader, paths: PathContext): voi
   if (certPath === "") return;
   if (config.string("dockerHost") === "") {
     problems.addRaw(
-      `${qualified("dockerCertPath")} = ${JSON.stringify(certPath)} is set without ${qualified("dockerHost")}: ` +
+      `${qualified("dockerCertPath")} ${config.problems.show("dockerCertPath", certPath)} is set without ${qualified("dockerHost")}: ` +
         "the certificates are for the daemon dockerHost names (tcp://host:2376); set dockerHost too, or remove " +
         "dockerCertPath with `npm run pulumi -- config rm dockerCertPath`.",
     );

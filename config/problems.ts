@@ -13,8 +13,21 @@ export const CONFIG_NAMESPACE = PROJECT_NAME;
 export class ConfigProblems {
   private readonly messages: string[] = [];
 
+  /**
+   * @param storedAsSecret whether the stack stores a key encrypted: such a value is never echoed, whatever the
+   *   key (`registryServer` set with `--secret` holds what its owner thought secret).
+   */
+  constructor(private readonly storedAsSecret: (key: string) => boolean = () => false) {}
+
   add(key: string, value: string, accepted: string): void {
-    this.messages.push(`${qualified(key)} = ${JSON.stringify(value)} is not valid: ${accepted}.`);
+    this.messages.push(`${qualified(key)} ${this.show(key, value)} is not valid: ${accepted}.`);
+  }
+
+  /** `= "value"` for a message, or a note that it is not shown when the stack stores the key encrypted. */
+  show(key: string, value: string): string {
+    return this.storedAsSecret(key.split(".")[0])
+      ? "(stored as a secret: the value is not shown)"
+      : `= ${JSON.stringify(value)}`;
   }
 
   /** For a missing required value or a problem whose value must not be echoed (a secret). */

@@ -19,9 +19,11 @@ type ChoiceOf<K extends ChoiceKey> = Keys[K] extends { values: readonly (infer V
   : never;
 
 export class ConfigReader {
-  readonly problems = new ConfigProblems();
+  readonly problems: ConfigProblems;
 
-  constructor(private readonly source: ConfigSource) {}
+  constructor(private readonly source: ConfigSource) {
+    this.problems = new ConfigProblems((key) => source.isSecret(key) === true);
+  }
 
   /** The value as set, or undefined when the stack does not set it. */
   get(key: ConfigKeyName): string | undefined {

@@ -81,25 +81,50 @@ export function parseEnum<T extends string>(
  */
 export function urlSummary(value: string): string {
   const trimmed = value.trim();
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)/.exec(trimmed);
-  if (scheme) {
-    try {
-      const url = new URL(trimmed);
-      if (url.host !== "" && url.protocol === `${scheme[1].toLowerCase()}:`) {
-        return `${url.protocol}//${url.host}`;
+  const hierarchical = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/s.exec(trimmed);
+  if (hierarchical) {
+    const [, scheme, rest] = hierarchical;
+    const authorityEnd = rest.search(/[/?#]/);
+    const afterAuthority = authorityEnd === -1 ? "" : rest.slice(authorityEnd);
+    // An `@` past the authority means the URL parser may have split a password in two (`u:12345/x@h`): the
+    // host it found could be part of the secret, so only the scheme is shown.
+    if (!afterAuthority.includes("@")) {
+      try {
+        const url = new URL(trimmed);
+        if (url.host !== "" && url.protocol === `${scheme.toLowerCase()}:`) {
+          return `${url.protocol}//${url.host}`;
+        }
+      } catch {
+        // Not a URL Node can parse; only the scheme is safe to show.
       }
-    } catch {
-      // Not a URL Node can parse; only the scheme is safe to show.
     }
-    return `${scheme[1]}://…`;
+    return `${scheme}://…`;
   }
+  // Without `//` the part before the first `:` may be a user name (`user:pw`): shown only when it is a scheme
+  // a connection or state URL really uses.
   const bare = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(trimmed);
-  return bare && !/\s/.test(bare[1]) ? `${bare[1]}:… (not shown)` : "(not shown)";
+  return bare && KNOWN_SCHEMES.includes(bare[1].toLowerCase()) ? `${bare[1]}:… (not shown)` : "(not shown)";
 }
+
+const KNOWN_SCHEMES = [
+  "postgres",
+  "postgresql",
+  "postgresql+psycopg2",
+  "postgresql+asyncpg",
+  "jdbc",
+  "mysql",
+  "http",
+  "https",
+  "file",
+  "s3",
+  "gs",
+  "azblob",
+];
 
 /** `scheme://user:password@` in free text (an error from a CLI), with the credentials masked. */
 export function redactUrlCredentials(text: string): string {
-  return text.replace(/\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/g, "$1****@");
+  // Everything up to the last `@` before white space: a password may hold `/` or `:`, a token has no `:`.
+  return text.replace(/\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s@]*@/g, "$1****@");
 }
 
 // The app connects with psycopg2 (SQLAlchemy's default PostgreSQL driver); an asyncpg URL would crash it.

@@ -49,9 +49,10 @@ export function defaultDenySpec(): k8s.types.input.networking.v1.NetworkPolicySp
 }
 
 /**
- * DNS for every pod: UDP and TCP 53 to the cluster's DNS in kube-system (CoreDNS on minikube, kind and the
- * managed clusters), selected by the namespace's `kubernetes.io/metadata.name` label, which the API server sets
- * on every namespace.
+ * DNS for every pod: UDP and TCP 53 to the cluster's DNS pods in kube-system (CoreDNS on minikube, kind and the
+ * managed clusters, labelled `k8s-app: kube-dns` for compatibility), the namespace selected by its
+ * `kubernetes.io/metadata.name` label, which the API server sets on every namespace. A node-local DNS cache
+ * (169.254.20.10, host network) is not covered: such a cluster needs an ipBlock rule of its own.
  */
 export function dnsEgressSpec(): k8s.types.input.networking.v1.NetworkPolicySpec {
   return {
@@ -59,7 +60,12 @@ export function dnsEgressSpec(): k8s.types.input.networking.v1.NetworkPolicySpec
     policyTypes: ["Egress"],
     egress: [
       {
-        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+          },
+        ],
         ports: [
           { protocol: "UDP", port: 53 },
           { protocol: "TCP", port: 53 },

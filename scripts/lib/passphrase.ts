@@ -24,12 +24,12 @@ export const NO_PASSPHRASE_MESSAGE =
   "Use the passphrase the stack was created with; a new stack is encrypted with the one you give now.";
 
 export const EMPTY_PASSPHRASE_MESSAGE =
-  "PULUMI_CONFIG_PASSPHRASE is set but empty, and an empty passphrase protects no secret: set it to the stack's " +
+  "PULUMI_CONFIG_PASSPHRASE is set but empty (or only white space), and an empty passphrase protects no secret: set it to the stack's " +
   "passphrase (or unset it to be asked for one).";
 
 /** Refuses an empty answer to the passphrase prompt, for the same reason. */
 export function requireNonEmptyPassphrase(value: string): string {
-  if (value === "") {
+  if (value.trim() === "") {
     throw new UserError(
       "The passphrase is empty, and an empty passphrase protects no secret: run again and type one.",
     );
@@ -41,7 +41,7 @@ export function resolvePassphrase(env: NodeJS.ProcessEnv, context: PassphraseCon
   // Pulumi would accept an empty PULUMI_CONFIG_PASSPHRASE and encrypt every secret with it, which protects
   // nothing: it is refused, so a variable exported by mistake as "" never becomes a stack's passphrase.
   if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) {
-    if (env.PULUMI_CONFIG_PASSPHRASE === "") {
+    if (env.PULUMI_CONFIG_PASSPHRASE.trim() === "") {
       throw new UserError(EMPTY_PASSPHRASE_MESSAGE);
     }
     return { kind: "env", variable: "PULUMI_CONFIG_PASSPHRASE" };

@@ -310,7 +310,9 @@ describe("what is shown of a URL that can hold credentials", () => {
     ["postgresql://db/todo?sslmode=require&password=hunter2&sslpassword=x", "postgresql://db"],
     ["postgresql:u:hunter2@h/d", "postgresql:… (not shown)"],
     ["jdbc:postgresql://u:hunter2@h:5432/d", "jdbc:… (not shown)"],
-    ["u:hunter2", "u:… (not shown)"],
+    ["u:hunter2", "(not shown)"],
+    ["SENTINEL:x@y", "(not shown)"],
+    ["postgres://user:12345/x@h", "postgres://…"],
     ["hunter2", "(not shown)"],
     ["s3://AKIA:hunter2@bucket/path?region=eu", "s3://bucket"],
     ["https://token-hunter2@api.pulumi.com", "https://api.pulumi.com"],
@@ -319,9 +321,13 @@ describe("what is shown of a URL that can hold credentials", () => {
     expect(urlSummary(value)).not.toContain("hunter2");
   });
 
-  it("masks user:password@ in free text such as a CLI's error", () => {
+  it("masks user:password@ in free text such as a CLI's error, a password with / and a bare token included", () => {
     expect(redactUrlCredentials("failed to open postgres://me:hunter2@db:5432/x: refused")).toBe(
       "failed to open postgres://****@db:5432/x: refused",
+    );
+    expect(redactUrlCredentials("dial postgres://u:pa/hunter2@h/d")).toBe("dial postgres://****@h/d");
+    expect(redactUrlCredentials("clone https://hunter2@github.com/x")).toBe(
+      "clone https://****@github.com/x",
     );
   });
 });

@@ -22,7 +22,7 @@ import {
 
 function findBin(name: string): string | undefined {
   const root = "/usr/lib/postgresql";
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort().reverse() : [];
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   for (const v of versions) {
     const file = path.join(root, v, "bin", name);
     if (fs.existsSync(file)) return file;
