@@ -17,16 +17,7 @@ import { PROJECT_DIR } from "../../host/machine";
 import { captureRunner } from "../../host/process";
 import { resolveBackend } from "../lib/backend";
 import { UserError } from "../lib/errors";
-import { locatePulumi, withoutNodeModulesBins } from "../lib/prerequisites";
-
-function npmPackageVersion(): string | undefined {
-  try {
-    const file = path.join(PROJECT_DIR, "node_modules", "pulumi", "package.json");
-    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version;
-  } catch {
-    return undefined;
-  }
-}
+import { locatePulumi, npmPackageVersion, withoutNodeModulesBins } from "../lib/prerequisites";
 
 function main(args: string[]): number {
   const backend = resolveBackend(process.env, PROJECT_DIR);
@@ -44,7 +35,7 @@ function main(args: string[]): number {
       homedir: os.homedir(),
       platform: process.platform,
       exists: (file) => fs.existsSync(file),
-      npmPackageVersion: npmPackageVersion(),
+      npmPackageVersion: npmPackageVersion(PROJECT_DIR),
     });
     // The npm package's CLI is run by its binary, not its shim: on Windows the shim is a .cmd file, which only
     // a shell can start, and a shell would join the user's arguments into one command line.

@@ -3,6 +3,7 @@
  * Every probe goes through an injected CommandRunner, so the tests replay each machine without installing
  * anything.
  */
+import * as fs from "fs";
 import { dockerCliArgs } from "../../host/docker";
 import { kindClusterOf } from "../../host/buildTarget";
 import * as path from "path";
@@ -373,4 +374,14 @@ export function withoutNodeModulesBins(pathValue: string, delimiter: string = pa
       return !(parts[parts.length - 1] === ".bin" && parts[parts.length - 2] === "node_modules");
     })
     .join(delimiter);
+}
+
+/** The version of the `pulumi` npm package installed in the project, or undefined when it is not installed. */
+export function npmPackageVersion(projectDir: string): string | undefined {
+  try {
+    const file = path.join(projectDir, "node_modules", "pulumi", "package.json");
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
 }

@@ -31,6 +31,7 @@ import {
   checkPrerequisites,
   missingToolMessage,
   probeTool,
+  npmPackageVersion,
   toolNeeds,
   withoutNodeModulesBins,
 } from "./prerequisites";
@@ -55,15 +56,6 @@ export interface Session {
   readonly daemon: BuildDaemon;
   /** Captures output; for probes. */
   readonly run: CommandRunner;
-}
-
-function npmPackageVersion(projectDir: string): string | undefined {
-  try {
-    const file = path.join(projectDir, "node_modules", "pulumi", "package.json");
-    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version;
-  } catch {
-    return undefined;
-  }
 }
 
 function readable(file: string): boolean {

@@ -24,7 +24,7 @@ import {
   pollHealth,
   rolloutStatus,
 } from "../../scripts/lib/health";
-import { withoutNodeModulesBins } from "../../scripts/lib/prerequisites";
+import { npmPackageVersion, withoutNodeModulesBins } from "../../scripts/lib/prerequisites";
 import { captureRunner, liveRunner } from "../../host/process";
 import {
   compareClusterIdentity,
@@ -35,15 +35,6 @@ import { openStack, pulumiCommandFor } from "../../scripts/lib/workspace";
 import { integrationSetup } from "./prerequisites";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
-
-function npmPackageVersion(): string | undefined {
-  try {
-    const file = path.join(repoRoot, "node_modules", "pulumi", "package.json");
-    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version;
-  } catch {
-    return undefined;
-  }
-}
 
 // `npm run` puts node_modules/.bin first on PATH; the Pulumi CLI on PATH must be the user's own (see scripts/lib/session.ts).
 process.env.PATH = withoutNodeModulesBins(process.env.PATH ?? "");
@@ -56,7 +47,7 @@ const setup = integrationSetup(captureRunner(15 * 60_000), {
   homedir: os.homedir(),
   platform: process.platform,
   exists: (file) => fs.existsSync(file),
-  npmPackageVersion: npmPackageVersion(),
+  npmPackageVersion: npmPackageVersion(repoRoot),
 });
 for (const what of setup.missing) {
   console.log(`SKIP: ${what}`);
