@@ -282,3 +282,17 @@ export const databaseVolume = volumeIdentity;
 /** The retained claim holding the in-cluster database (for backups, or deleting it on purpose). */
 export const databaseClaim = database?.claimName;
 export const frontendImage = frontend.imageRef;
+/**
+ * What each image is built from (context, Dockerfile, build args: plain values, never secrets), for `npm run dev`
+ * to watch exactly the files each content tag hashes and to hash them as this program does.
+ */
+export const imageSources = Object.fromEntries(
+  services.map(({ spec, settings: service }) => [
+    spec.component,
+    {
+      context: service.image.context,
+      dockerfile: service.image.dockerfile,
+      buildArgs: { ...service.image.buildArgs },
+    },
+  ]),
+);

@@ -2,10 +2,10 @@
  * The command line of the stack commands (scripts/commands/) and the stack it works on. `npm run up -- --stack prod`
  * reaches this as `["up", "--stack", "prod"]`.
  */
-import { PROJECT_NAME } from "../../catalog";
+import { BACKEND, FRONTEND, PROJECT_NAME } from "../../catalog";
 import { UserError } from "./errors";
 
-export const COMMANDS = ["up", "down", "preview"] as const;
+export const COMMANDS = ["up", "down", "preview", "dev"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const DEFAULT_STACK = "dev";
@@ -18,6 +18,18 @@ export interface Invocation {
   readonly stackSource: "--stack" | "PULUMI_STACK" | "default";
   /** `down --delete-unreachable`: forget the objects of a remote cluster that does not answer. */
   readonly deleteUnreachable: boolean;
+  /** `dev` only: the loop's own options. */
+  readonly dev?: DevOptions;
+}
+
+/** What `npm run dev` takes besides the stack. */
+export interface DevOptions {
+  /** The localhost port the frontend is forwarded to. Default: the frontend's own port. */
+  readonly frontendPort: number;
+  /** The localhost port the backend is forwarded to, when it is (`--forward-backend` or `--backend-port`). */
+  readonly backendPort?: number;
+  /** Destroy the stack on exit (for throwaway stacks); by default it stays up. */
+  readonly downOnExit: boolean;
 }
 
 /** `--help` or `-h`: print USAGE and exit 0, whatever else the command line holds. */
@@ -26,7 +38,7 @@ export interface HelpRequest {
   readonly help: true;
 }
 
-export const USAGE = `Usage: npm run up|preview|down [-- OPTIONS]
+export const USAGE = `Usage: npm run up|preview|down|dev [-- OPTIONS]
 
 Commands (each works on one stack, chosen as below):
   npm run up        check the prerequisites, start minikube when the stack deploys to it, build the images,
@@ -34,6 +46,11 @@ Commands (each works on one stack, chosen as below):
   npm run preview   the same checks, then show what up would change; deploys nothing
   npm run down      destroy the stack's objects; the namespace and the database volume are kept, and the
                     state and Pulumi.<stack>.yaml stay
+  npm run dev       what up does, then until Ctrl-C: watch exactly the files each image reads, rebuild and
+                    roll out only the service whose files changed (a change to the program or the stack
+                    file: a full update), one timing line per cycle, the frontend forwarded to localhost,
+                    both services' logs streamed. Ctrl-C stops everything it started and exits 130; the
+                    stack stays up unless --down-on-exit
   npm run pulumi -- ARGS
                     any Pulumi CLI command on the same state (config set --secret KEY, stack output, ...)
 
@@ -42,6 +59,10 @@ Options:
                           default file backend ORG is "organization"). Default: $PULUMI_STACK, else ${DEFAULT_STACK}.
   --delete-unreachable    down only: when a remote cluster does not answer, remove its objects from the state
                           without deleting them (a deleted minikube, kind or Docker Desktop cluster needs no flag)
+  --frontend-port PORT    dev only: the localhost port the frontend is forwarded to (default ${FRONTEND.port})
+  --forward-backend       dev only: forward the backend too, to localhost:${BACKEND.port}
+  --backend-port PORT     dev only: forward the backend to this localhost port (implies --forward-backend)
+  --down-on-exit          dev only: destroy the stack's objects when the loop ends (throwaway stacks)
   -h, --help              print this and exit
 
 Environment:
@@ -104,6 +125,17 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
   }
   let flagStack: string | undefined;
   let deleteUnreachable = false;
+  let frontendPort: number = FRONTEND.port;
+  let backendPort: number | undefined;
+  let downOnExit = false;
+  const port = (flag: string, value: string | undefined): number => {
+    if (value === undefined || !/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
+      throw new UserError(
+        `${flag} needs a port number from 1 to 65535, got ${JSON.stringify(value ?? "")}.\n${USAGE}`,
+      );
+    }
+    return Number(value);
+  };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === "--stack" || arg === "-s") {
@@ -115,6 +147,14 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
       flagStack = arg.slice("--stack=".length);
     } else if (arg === "--delete-unreachable" && command === "down") {
       deleteUnreachable = true;
+    } else if (command === "dev" && (arg === "--frontend-port" || arg.startsWith("--frontend-port="))) {
+      frontendPort = port("--frontend-port", arg.includes("=") ? arg.split("=")[1] : rest[++i]);
+    } else if (command === "dev" && (arg === "--backend-port" || arg.startsWith("--backend-port="))) {
+      backendPort = port("--backend-port", arg.includes("=") ? arg.split("=")[1] : rest[++i]);
+    } else if (command === "dev" && arg === "--forward-backend") {
+      backendPort ??= BACKEND.port;
+    } else if (command === "dev" && arg === "--down-on-exit") {
+      downOnExit = true;
     } else {
       throw new UserError(`Unknown argument ${JSON.stringify(arg)} for ${command}.\n${USAGE}`);
     }
@@ -132,5 +172,16 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
       `Stack name ${JSON.stringify(stack)} (from ${stackSource}) is not valid: ${problem}.`,
     );
   }
-  return { command: command as Command, stack, stackSource, deleteUnreachable };
+  if (backendPort !== undefined && backendPort === frontendPort) {
+    throw new UserError(
+      `--frontend-port and --backend-port are both ${frontendPort}: the two forwards need two ports.`,
+    );
+  }
+  return {
+    command: command as Command,
+    stack,
+    stackSource,
+    deleteUnreachable,
+    ...(command === "dev" ? { dev: { frontendPort, backendPort, downOnExit } } : {}),
+  };
 }

@@ -293,12 +293,13 @@ export interface ToolNeeds {
 
 /** The tools `command` needs for a stack that deploys to `target` (see StackTarget in scripts/lib/minikube.ts). */
 export function toolNeeds(
-  command: "up" | "down" | "preview",
+  command: "up" | "down" | "preview" | "dev",
   target: { readonly usesMinikube: boolean; readonly buildTarget: string; readonly kubeContext?: string },
 ): ToolNeeds {
   return {
+    // dev deploys as up does, and then again on every change.
     kind:
-      command === "up" &&
+      (command === "up" || command === "dev") &&
       target.buildTarget === "docker" &&
       kindClusterOf(target.kubeContext ?? "") !== undefined,
     minikube: target.usesMinikube,

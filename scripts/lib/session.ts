@@ -195,7 +195,8 @@ export async function openSession(invocation: Invocation): Promise<Session> {
       // The stack's configuration moved it to minikube after the stack file was read (another config source).
       requireTool("minikube", run, platform);
     }
-    minikube = ensureMinikube(target.minikubeProfile, command, run, liveRunner(), log, {
+    // dev starts the profile as up does.
+    minikube = ensureMinikube(target.minikubeProfile, command === "dev" ? "up" : command, run, liveRunner(), log, {
       containerRuntime: target.minikubeContainerRuntime,
     });
     // A profile that runs containerd or CRI-O has no Docker daemon to build in: the program builds with this

@@ -14,6 +14,8 @@ export function cancellable<T>(
   session: Pick<Session, "stack" | "backend" | "invocation">,
   operation: string,
   run: (cli: CliOptions) => Promise<T>,
+  /** Where the CLI's output goes: the terminal by default; npm run dev keeps a targeted cycle's to itself. */
+  output: { onOutput: (out: string) => void; color: "always" | "never" } = liveOutput(),
 ): Promise<T> {
   const stackName = session.invocation.stack;
   const startedAt = new Date();
@@ -21,7 +23,7 @@ export function cancellable<T>(
   return interruptible({
     operation,
     stackName,
-    output: liveOutput(),
+    output,
     run,
     log,
     describeState: () =>

@@ -205,3 +205,59 @@ describe("secrets passphrase", () => {
     expect(NO_PASSPHRASE_MESSAGE).toMatch(/PULUMI_CONFIG_PASSPHRASE\b.*PULUMI_CONFIG_PASSPHRASE_FILE/s);
   });
 });
+
+describe("npm run dev's options", () => {
+  it("forwards the frontend to its own port, the backend not at all, and keeps the stack by default", () => {
+    expect(parseInvocation(["dev"], {})).toMatchObject({
+      command: "dev",
+      stack: "dev",
+      dev: { frontendPort: 3000, backendPort: undefined, downOnExit: false },
+    });
+  });
+
+  it("takes --forward-backend, --backend-port (which implies it), --frontend-port and --down-on-exit", () => {
+    expect(parseInvocation(["dev", "--forward-backend"], {}).dev).toMatchObject({ backendPort: 7860 });
+    expect(
+      parseInvocation(
+        [
+          "dev",
+          "--backend-port",
+          "8000",
+          "--forward-backend",
+          "--frontend-port=8080",
+          "--down-on-exit",
+          "-s",
+          "x",
+        ],
+        {},
+      ),
+    ).toMatchObject({ stack: "x", dev: { frontendPort: 8080, backendPort: 8000, downOnExit: true } });
+  });
+
+  it("refuses a bad port naming the flag and the value, and two forwards on one port", () => {
+    expect(() => parseInvocation(["dev", "--frontend-port", "http"], {})).toThrow(
+      /--frontend-port needs a port number from 1 to 65535, got "http"/,
+    );
+    expect(() => parseInvocation(["dev", "--backend-port=70000"], {})).toThrow(
+      /--backend-port .* got "70000"/,
+    );
+    expect(() => parseInvocation(["dev", "--frontend-port"], {})).toThrow(/got ""/);
+    expect(() => parseInvocation(["dev", "--frontend-port", "7860", "--forward-backend"], {})).toThrow(
+      /both 7860/,
+    );
+  });
+
+  it("keeps the dev flags to dev", () => {
+    expect(() => parseInvocation(["up", "--down-on-exit"], {})).toThrow(
+      /Unknown argument "--down-on-exit" for up/,
+    );
+    expect(parseInvocation(["up"], {})).not.toHaveProperty("dev");
+  });
+
+  it("documents every flag in --help", () => {
+    for (const flag of ["--frontend-port", "--forward-backend", "--backend-port", "--down-on-exit"]) {
+      expect(USAGE).toContain(flag);
+    }
+    expect(USAGE).toMatch(/npm run dev/);
+  });
+});
