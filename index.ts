@@ -172,6 +172,7 @@ const common = {
   dockerProvider,
   provider,
   replicas: settings.replicas,
+  rolloutTimeout: settings.rolloutTimeout,
   envFrom: environment.configEnvFrom,
   imagePullSecrets: pullSecret ? [pullSecret.secretName] : undefined,
 };

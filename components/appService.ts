@@ -30,6 +30,8 @@ export interface AppServiceArgs {
   readonly dockerProvider: docker.Provider;
   readonly provider: k8s.Provider;
   readonly replicas: number;
+  /** Seconds the provider waits for the Deployment's new pods to be ready (`pulumi.com/timeoutSeconds`). */
+  readonly rolloutTimeout: number;
   readonly resources: Resources;
   readonly env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[];
   readonly envFrom: pulumi.Input<k8s.types.input.core.v1.EnvFromSource>[];
@@ -87,7 +89,14 @@ export class AppService extends pulumi.ComponentResource {
     const deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
-        metadata: { name: serviceName, namespace: args.namespace, labels },
+        metadata: {
+          name: serviceName,
+          namespace: args.namespace,
+          labels,
+          // pulumi-kubernetes reads it as the await timeout of this object (provider/pkg/metadata/overrides.go
+          // TimeoutDuration; the Deployment's default is 10 minutes, provider/pkg/await/deployment.go).
+          annotations: { "pulumi.com/timeoutSeconds": String(args.rolloutTimeout) },
+        },
         spec: deploymentSpec({
           name: container,
           image: image.imageRef,

@@ -61,6 +61,7 @@ export function readCluster(config: ConfigReader, stack: string): ClusterConfig 
   // Read by `npm run up` when it creates a profile; checked here so a typo fails the preview, naming the key.
   config.choice("minikubeContainerRuntime");
   const replicas = config.integer("replicas");
+  const rolloutTimeout = config.integer("rolloutTimeout");
   const logLevel = config.choice("logLevel", (v) => v.toLowerCase());
   const frontendNodePort = config.integer("frontendNodePort");
   if (frontendNodePort !== 0 && frontendNodePort < 30000) {
@@ -93,6 +94,7 @@ export function readCluster(config: ConfigReader, stack: string): ClusterConfig 
     minikubeProfile,
     namespace,
     replicas,
+    rolloutTimeout,
     logLevel,
     frontendNodePort,
     frontendUrl,

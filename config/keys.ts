@@ -103,6 +103,15 @@ export const CONFIG_KEYS = {
     max: 20,
     description: "Pods per service (backend and frontend), 1 to 20.",
   },
+  rolloutTimeout: {
+    type: "integer",
+    default: 600,
+    min: 30,
+    max: 3600,
+    description:
+      "Seconds an update waits for a Deployment's new pods to be ready before it fails, 30 to 3600 (the " +
+      "provider's own default is 600).",
+  },
   logLevel: {
     type: "string",
     default: "info",

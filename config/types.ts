@@ -97,6 +97,8 @@ export interface ClusterSettings {
   readonly kubeconfig?: string;
   readonly namespace: string;
   readonly replicas: number;
+  /** Seconds an update waits for a Deployment's rollout (the provider's `pulumi.com/timeoutSeconds`). */
+  readonly rolloutTimeout: number;
   readonly logLevel: LogLevel;
   /** 0 means Kubernetes picks the port. */
   readonly frontendNodePort: number;

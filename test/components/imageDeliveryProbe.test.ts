@@ -19,6 +19,7 @@ const CLUSTER: ClusterConfig = {
   minikubeProfile: "",
   namespace: "todo-dev",
   replicas: 1,
+  rolloutTimeout: 600,
   logLevel: "info",
   frontendNodePort: 30080,
   frontendUrl: "",

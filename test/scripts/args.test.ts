@@ -216,7 +216,7 @@ describe("npm run dev's options", () => {
   });
 
   it("takes --forward-backend, --backend-port (which implies it), --frontend-port and --down-on-exit", () => {
-    expect(parseInvocation(["dev", "--forward-backend"], {}).dev).toMatchObject({ backendPort: 7860 });
+    expect(parseInvocation(["dev", "--forward-backend"], {})).toMatchObject({ dev: { backendPort: 7860 } });
     expect(
       parseInvocation(
         [
