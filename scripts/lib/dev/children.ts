@@ -59,6 +59,8 @@ export interface Children {
   ): Promise<CommandResult>;
   /** The children still running. */
   readonly running: readonly SupervisedChild[];
+  /** True once stopAll() was called: nothing may be started any more. */
+  readonly stopping: boolean;
   /** Stops every child and resolves only once all have exited; later start() calls are refused. */
   stopAll(): Promise<void>;
 }
@@ -265,6 +267,9 @@ export function createChildren(options: ChildrenOptions = {}): Children {
     capture,
     get running() {
       return [...children];
+    },
+    get stopping() {
+      return closed;
     },
     async stopAll() {
       closed = true;
