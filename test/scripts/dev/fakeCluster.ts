@@ -58,6 +58,7 @@ export interface FakeCluster {
   readonly dir: string;
   readonly stateFile: string;
   readonly pidsFile: string;
+  readonly callsFile: string;
   /** The env the fake reads; also set on process.env by install(). */
   readonly env: Record<string, string>;
   readonly access: ClusterAccess;
@@ -65,6 +66,8 @@ export interface FakeCluster {
   write(state: FakeState): void;
   /** Every pid the fake has recorded so far. */
   pids(): number[];
+  /** The arguments of every fake kubectl started so far, in order. */
+  calls(): string[][];
   remove(): void;
 }
 
@@ -73,7 +76,8 @@ export function fakeCluster(namespace = "todo-dev"): FakeCluster {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-kubectl-"));
   const stateFile = path.join(dir, "state.json");
   const pidsFile = path.join(dir, "pids");
-  const env = { FAKE_KUBECTL_STATE: stateFile, FAKE_KUBECTL_PIDS: pidsFile };
+  const callsFile = path.join(dir, "calls");
+  const env = { FAKE_KUBECTL_STATE: stateFile, FAKE_KUBECTL_PIDS: pidsFile, FAKE_KUBECTL_CALLS: callsFile };
   Object.assign(process.env, env);
   const write = (state: FakeState): void => {
     const tmp = `${stateFile}.${process.pid}.tmp`;
@@ -85,6 +89,7 @@ export function fakeCluster(namespace = "todo-dev"): FakeCluster {
     dir,
     stateFile,
     pidsFile,
+    callsFile,
     env,
     access: {
       kubectl: { command: process.execPath, baseArgs: [FAKE_KUBECTL, "--context", "fake-context"] },
@@ -94,6 +99,14 @@ export function fakeCluster(namespace = "todo-dev"): FakeCluster {
     pids: () =>
       fs.existsSync(pidsFile)
         ? fs.readFileSync(pidsFile, "utf8").split("\n").filter(Boolean).map(Number)
+        : [],
+    calls: () =>
+      fs.existsSync(callsFile)
+        ? fs
+            .readFileSync(callsFile, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as string[])
         : [],
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
