@@ -36,6 +36,11 @@ export interface ChangeBatch {
 export interface CycleTimings {
   /** From the save to the batch being handed on (watcher latency and debounce). */
   readonly detect: number;
+  /**
+   * Waiting for the cycle before to finish: a batch that arrived while a cycle ran starts only after it (its
+   * saves are in `total`, so without this the phases would not add up). Undefined when it started at once.
+   */
+  readonly queued?: number;
   /** Computing the new content tags. */
   readonly hash?: number;
   /** The image steps of the update (build, and the load into kind or a containerd minikube). */
