@@ -3,6 +3,7 @@
  * place of kubectl, and the checks that every process it started has ended.
  */
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 
@@ -150,4 +151,13 @@ export async function get(url: string): Promise<string> {
     const cause = (error as { cause?: { code?: string } }).cause;
     return `error: ${cause?.code ?? (error as Error).message}`;
   }
+}
+
+/** A local port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

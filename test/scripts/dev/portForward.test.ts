@@ -19,7 +19,7 @@ import {
   createPortForward,
   forwardFailure,
 } from "../../../scripts/lib/dev/portForward";
-import { type FakeCluster, type FakePod, fakeCluster, get, isRunning, until } from "./fakeCluster";
+import { type FakeCluster, type FakePod, fakeCluster, freePort, get, isRunning, until } from "./fakeCluster";
 
 const SERVICE = { service: "frontend" as const, name: "todo-frontend", port: 3000 };
 const pod = (name: string): FakePod => ({
@@ -27,14 +27,6 @@ const pod = (name: string): FakePod => ({
   service: SERVICE.name,
   labels: { "app.kubernetes.io/component": "frontend" },
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let cluster: FakeCluster;
 let children: Children;
