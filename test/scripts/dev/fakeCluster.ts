@@ -161,3 +161,18 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/**
+ * A folder holding `kubectl`, a link to the fake, to put first on PATH: then findKubectl (scripts/lib/health.ts)
+ * finds the fake exactly as it finds the real one, `kubectl version --client` answering.
+ */
+export function kubectlOnPath(cluster: FakeCluster): string {
+  const bin = path.join(cluster.dir, "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  const link = path.join(bin, "kubectl");
+  if (!fs.existsSync(link)) {
+    fs.symlinkSync(FAKE_KUBECTL, link);
+  }
+  fs.chmodSync(FAKE_KUBECTL, 0o755);
+  return bin;
+}
