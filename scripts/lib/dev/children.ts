@@ -77,16 +77,23 @@ const POLL_MS = 20;
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
+/**
+ * SIGKILLs every process group still running, synchronously: the exit hook's last resort, also for a signal
+ * handler that must end the parent at once (a SIGHUP from a closed terminal reaches only the terminal's session,
+ * which the children, each in a session of its own, are not part of).
+ */
+export function killAllNow(): void {
+  for (const pgid of liveGroups) {
+    signalGroup(pgid, "SIGKILL");
+  }
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) {
     return;
   }
   exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const pgid of liveGroups) {
-      signalGroup(pgid, "SIGKILL");
-    }
-  });
+  process.on("exit", killAllNow);
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
