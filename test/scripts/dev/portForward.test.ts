@@ -88,7 +88,9 @@ describe("port-forward", () => {
     const first = cluster.pids()[0];
     cluster.write({ services: [SERVICE.name], pods: [pod("todo-frontend-ccc-podcc")] });
     await until("the old kubectl to exit", () => !isRunning(first));
-    await until("the forward to be back", () => pf.up);
+    // `up` turns false only once the supervisor has seen the exit, so wait for the forward's own word.
+    await until("the forward to be back", () => logged.some((l) => l.includes("forwarding again")));
+    expect(pf.up).toBe(true);
     expect(await get(pf.url)).toBe("todo-frontend-ccc-podcc");
     expect(logged[0]).toMatch(
       /frontend's port-forward to svc\/todo-frontend was lost \(error: lost connection to pod\)/,
