@@ -73,7 +73,9 @@ export function createDevLoop(options: DevLoopOptions): DevLoop {
   const start = (): void => {
     current = drain().finally(() => {
       current = undefined;
-      settleIdle();
+      // A batch submitted between the drain's last check and this callback would otherwise wait for the next.
+      if (pending !== undefined && !stopped) start();
+      else settleIdle();
     });
   };
 

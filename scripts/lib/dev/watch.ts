@@ -33,6 +33,13 @@ import { type SegmentMatcher, compileSegment } from "../../../images/globMatch";
 import type { ChangeBatch, DevService, WatchedImage } from "./types";
 
 export const DEFAULT_DEBOUNCE_MS = 100;
+/**
+ * chokidar drops a `change` of a path that comes within 50 ms of the last one it emitted for that path
+ * (index.js `_emit`: `this._throttle(EVENTS.CHANGE, path, 50)`; no trailing event follows). A batch is therefore
+ * never handed on sooner than this after its last event: a dropped change then happened before the hash reads
+ * the file, and the next save after the batch is past the throttle and seen.
+ */
+export const CHOKIDAR_CHANGE_THROTTLE_MS = 50;
 /** A stream of changes (an `npm install` in a read folder) is handed on at least this often. */
 export const DEFAULT_MAX_WAIT_MS = 1000;
 
@@ -300,7 +307,8 @@ export async function watchImages(options: ImageWatcherOptions): Promise<ImageWa
     cls.services.forEach((s) => pending!.services.add(s));
     pending.program ||= cls.program;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(flush, Math.max(0, Math.min(debounceMs, pending.first + maxWaitMs - eventAt)));
+    const wait = Math.min(debounceMs, pending.first + maxWaitMs - eventAt);
+    timer = setTimeout(flush, Math.max(CHOKIDAR_CHANGE_THROTTLE_MS, wait));
   };
 
   const start = (): FSWatcher => {

@@ -301,6 +301,24 @@ describe("watchImages on real folders", () => {
     expect([...batches[0].services]).toEqual(["backend"]);
   });
 
+  it("sees a save that comes right after a batch, however short the debounce (chokidar's 50 ms change throttle)", async () => {
+    watcher = await watchImages({
+      projectDir: project.root,
+      stack: "dev",
+      images: project.images,
+      onBatch: (batch) => {
+        batches.push(batch);
+        // The save a formatter or a quick second Ctrl-S makes just after the first was handed on.
+        if (batches.length === 1) fs.writeFileSync(main, "print('second')\n");
+      },
+      debounceMs: 1,
+    });
+    const main = project.write("app/backend/todo_api/main.py", "print('first')\n");
+    await waitFor(() => batches.length === 2, "a batch for the second save");
+    expect(batches[1].files).toEqual([main]);
+    expect(batches[0].detectedAt - batches[0].savedAt).toBeGreaterThanOrEqual(50);
+  });
+
   it("debounces a burst of saves into one batch whose save time is the earliest", async () => {
     await startWatching();
     const a = project.write("app/backend/todo_api/a.py", "a\n");
