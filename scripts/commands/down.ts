@@ -5,39 +5,13 @@
  * how, and why), so `down` still finishes; the closing lines say what was left and how to remove it.
  */
 import { runCommand } from "../lib/cli";
-import { findKubectl } from "../lib/health";
-import { log, step } from "../lib/log";
-import { openSession, requireBuildDaemon } from "../lib/session";
-import { cancellable } from "../lib/stackRun";
-import { tearDown } from "../lib/teardown";
-import { runPulumiCli } from "../lib/workspace";
+import { destroyStack } from "../lib/destroy";
+import { log } from "../lib/log";
+import { openSession } from "../lib/session";
 
 runCommand("down", async (invocation) => {
   const session = await openSession(invocation);
-  const { stack, target, run } = session;
-  // tearDown spreads `output` into each stack.destroy, so the interrupt signal reaches the Automation API too.
-  const report = await cancellable(session, "destroy", (cli) =>
-    tearDown({
-      stack,
-      stackName: invocation.stack,
-      target,
-      minikube: session.minikube,
-      kubeconfig: session.kubeconfig,
-      kubectl: findKubectl(run, {
-        kubeContext: target.kubeContext,
-        kubeconfig: target.kubeconfig,
-        minikubeProfile: target.usesMinikube ? target.minikubeProfile : undefined,
-      }),
-      daemon: session.daemon,
-      deleteUnreachableFlag: invocation.deleteUnreachable,
-      run,
-      requireDaemon: (daemon) => requireBuildDaemon({ ...session, daemon }),
-      runCli: (args) => runPulumiCli(stack, args),
-      output: cli,
-      log,
-      step,
-    }),
-  );
+  const report = await destroyStack(session);
   log("");
   report.forEach((line) => log(line));
   return 0;

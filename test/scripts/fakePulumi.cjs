@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A stand-in for the Pulumi CLI in test/scripts/interrupt.test.ts: `version` answers; `up` runs until
 // interrupted and, like pkg/backend/cancellation_scope.go, cancels on the first SIGINT/SIGTERM and terminates
-// on the second. Every signal it gets is appended to $FAKE_PULUMI_SIGNALS, one a line.
+// on the second. Every signal it gets is appended to $FAKE_PULUMI_SIGNALS, one a line; its pid to $FAKE_PULUMI_PIDS.
 "use strict";
 const fs = require("fs");
 const { setInterval, setTimeout } = require("timers");
@@ -32,4 +32,17 @@ const onSignal = (sig) => {
 process.on("SIGINT", () => onSignal("SIGINT"));
 process.on("SIGTERM", () => onSignal("SIGTERM"));
 process.stdout.write("fake-pulumi: started\n");
+if (process.env.FAKE_PULUMI_PIDS) {
+  fs.appendFileSync(process.env.FAKE_PULUMI_PIDS, `${process.pid}\n`);
+}
+// FAKE_PULUMI_UP_MS: an update that finishes by itself after that long (test/scripts/dev), unless interrupted.
+const upMs = Number(process.env.FAKE_PULUMI_UP_MS ?? "");
+if (upMs > 0) {
+  setTimeout(() => {
+    if (received === 0) {
+      process.stdout.write("fake-pulumi: update done\n");
+      process.exit(0);
+    }
+  }, upMs);
+}
 setInterval(() => undefined, 1000);

@@ -1,0 +1,68 @@
+/**
+ * `npm run dev [-- --stack NAME] [--forward-backend] [--frontend-port N] [--backend-port N] [--down-on-exit]`:
+ * what `npm run up` does (prerequisites, minikube, the first update), then the inner loop of scripts/lib/dev/run.ts
+ * until Ctrl-C: a save rebuilds and rolls out only the service whose image reads the file, on the same localhost
+ * URL, with both services' logs streaming and one timing line per cycle.
+ */
+import { runCommand } from "../lib/cli";
+import { prepareSessionForCluster } from "../lib/clusterIdentity";
+import { destroyStack } from "../lib/destroy";
+import { devOutputs, runDevLoop } from "../lib/dev/run";
+import { stateResources } from "../lib/dev/targets";
+import { shortStackName } from "../lib/args";
+import { findKubectl } from "../lib/health";
+import { log, step } from "../lib/log";
+import { configValue } from "../lib/minikube";
+import { openSession } from "../lib/session";
+import { cancellable } from "../lib/stackRun";
+import { readPlainConfig } from "../lib/workspace";
+
+/**
+ * A cycle's CLI output is not shown: the cycle reads what it needs (the build's lines, the failures) from the
+ * engine events and prints one line. interruptible still sees it, to notice the CLI acknowledging a Ctrl-C.
+ */
+const QUIET = { onOutput: () => undefined, color: "never" as const };
+
+runCommand("dev", async (invocation) => {
+  const session = await openSession(invocation);
+  const { stack, target, run } = session;
+
+  const replace = await prepareSessionForCluster(session, log);
+  step("pulumi up (the first deploy; then every change deploys only what it touches)");
+  await cancellable(session, "update", (cli) => stack.up({ ...cli, replace }));
+
+  step("Development loop");
+  const kubectl = findKubectl(run, {
+    kubeContext: target.kubeContext,
+    kubeconfig: target.kubeconfig,
+    minikubeProfile: target.usesMinikube ? target.minikubeProfile : undefined,
+  });
+  const readOutputs = async () => devOutputs(await stack.outputs());
+  return runDevLoop({
+    stackName: invocation.stack,
+    shortStackName: shortStackName(invocation.stack),
+    projectDir: session.projectDir,
+    options: invocation.dev ?? { frontendPort: 3000, downOnExit: false },
+    logLevel: configValue(readPlainConfig(stack), "logLevel"),
+    outputs: await readOutputs(),
+    readOutputs,
+    readState: async () => stateResources(await stack.exportStack()),
+    update: ({ targets, onEvent }) =>
+      cancellable(
+        session,
+        "update",
+        (cli) =>
+          stack.up({
+            ...cli,
+            onEvent,
+            ...(targets ? { target: [...targets], targetDependents: true } : {}),
+          }),
+        QUIET,
+      ),
+    destroy: () => destroyStack(session),
+    kubectl,
+    log,
+    write: (line) => process.stdout.write(`${line}\n`),
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  });
+});

@@ -1,0 +1,342 @@
+/**
+ * `npm run dev` once the first update has deployed the stack: forward the frontend (and the backend, when asked)
+ * to fixed localhost ports, stream both services' logs, watch exactly what each image reads, and run one cycle
+ * per batch of saves, until SIGINT or SIGTERM. Then every child it started is stopped, an update in progress is
+ * cancelled as `npm run up`'s would be (scripts/lib/interrupt.ts), what is deployed is printed and the exit code
+ * is 130. Everything that touches Pulumi or the cluster arrives through DevRunDeps, so the end-to-end test
+ * (test/scripts/dev/devCommand.test.ts) drives this very function with a fake CLI and a fake kubectl.
+ */
+import * as path from "path";
+
+import { type AppServiceSpec, BACKEND, FRONTEND } from "../../../catalog";
+import { selectorLabels } from "../../../k8s/labels";
+import type { DevOptions } from "../args";
+import { UserError } from "../errors";
+import type { SignalSource } from "../interrupt";
+import { type Children, createChildren } from "./children";
+import { type UpdateRequest, contentTag, createCycle, tagOfReference } from "./cycle";
+import { diagnoseRollout } from "./diagnose";
+import { createDevLoop } from "./loop";
+import { type LogStreams, createLogStreams } from "./logs";
+import { type PortForward, PortForwardError, createPortForward } from "./portForward";
+import type { StateResource } from "./targets";
+import { cycleLines, repositoryOf } from "./timing";
+import {
+  type ChangeBatch,
+  type ClusterAccess,
+  DEV_SERVICES,
+  type DevService,
+  type ServicePods,
+  type WatchedImage,
+} from "./types";
+import { type ImageWatcher, watchImages } from "./watch";
+
+/** What the loop needs of the stack's outputs. */
+export interface DevOutputs {
+  readonly namespace: string;
+  readonly images: readonly WatchedImage[];
+  /** The image each service runs now (`backendImage`, `frontendImage`). */
+  readonly imageRefs: Readonly<Partial<Record<DevService, string>>>;
+  readonly frontendUrl?: string;
+}
+
+/** The loop's view of `stack.outputs()`; a stack without `imageSources` was deployed by an older program. */
+export function devOutputs(outputs: Readonly<Record<string, { value?: unknown }>>): DevOutputs {
+  const text = (key: string): string | undefined => {
+    const value = outputs[key]?.value;
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const sources = outputs.imageSources?.value as
+    Record<string, { context?: unknown; dockerfile?: unknown; buildArgs?: unknown }> | undefined;
+  const namespace = text("namespace");
+  if (sources === undefined || namespace === undefined) {
+    throw new UserError(
+      "The stack has no imageSources or namespace output, so npm run dev cannot tell what each image is built " +
+        "from. Its last update did not finish: run `npm run up` and read its error.",
+    );
+  }
+  const images = DEV_SERVICES.flatMap((service): WatchedImage[] => {
+    const source = sources[service];
+    if (typeof source?.context !== "string" || typeof source.dockerfile !== "string") return [];
+    const args = (source.buildArgs ?? {}) as Record<string, unknown>;
+    const buildArgs = Object.fromEntries(
+      Object.entries(args).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
+    return [{ service, context: source.context, dockerfile: source.dockerfile, buildArgs }];
+  });
+  return {
+    namespace,
+    images,
+    imageRefs: { backend: text("backendImage"), frontend: text("frontendImage") },
+    frontendUrl: text("frontendUrl"),
+  };
+}
+
+/** The two services as the cluster side sees them in `namespace` (the instance label is the namespace). */
+export function servicePods(namespace: string): Record<DevService, ServicePods> {
+  const of = (spec: AppServiceSpec): ServicePods => ({
+    service: spec.component,
+    name: spec.serviceName,
+    container: spec.container,
+    port: spec.port,
+    selector: selectorLabels({ component: spec.component, instance: namespace }),
+  });
+  return { backend: of(BACKEND), frontend: of(FRONTEND) };
+}
+
+export interface DevRunDeps {
+  /** As the user gave it, for messages. */
+  readonly stackName: string;
+  /** The stack's own name: `Pulumi.<name>.yaml` is part of the program. */
+  readonly shortStackName: string;
+  readonly projectDir: string;
+  readonly options: DevOptions;
+  /** The stack's logLevel, for the header. */
+  readonly logLevel: string;
+  /** The outputs after the first update. */
+  readonly outputs: DevOutputs;
+  /** Reads them again (the summary on exit). */
+  readonly readOutputs: () => Promise<DevOutputs>;
+  readonly readState: () => Promise<readonly StateResource[]>;
+  /** One update, under scripts/lib/interrupt.ts: rejects with InterruptedError once a Ctrl-C cancelled it. */
+  readonly update: (request: UpdateRequest) => Promise<unknown>;
+  /** `--down-on-exit`: destroys the stack's objects; resolves with the lines that say what was left. */
+  readonly destroy: () => Promise<readonly string[]>;
+  /** kubectl on the stack's cluster, found as the health check finds it; undefined: no forwards, no logs. */
+  readonly kubectl?: ClusterAccess["kubectl"];
+  readonly log: (line: string) => void;
+  /** Where each prefixed log line goes. */
+  readonly write: (line: string) => void;
+  readonly color?: boolean;
+  readonly signals?: SignalSource;
+  readonly debounceMs?: number;
+  /** A supervisor of the caller's, for tests; by default one of its own. */
+  readonly children?: Children;
+}
+
+/** How often the log streams look for pods they do not follow yet, between cycles. */
+const LOG_REFRESH_MS = 5000;
+
+function isInterrupt(error: unknown): boolean {
+  return error instanceof Error && error.name === "InterruptedError";
+}
+
+/** Runs the loop until a signal; resolves with the exit code (130), never while a child still runs. */
+export async function runDevLoop(deps: DevRunDeps): Promise<number> {
+  const { log, options } = deps;
+  const signals = deps.signals ?? process;
+  const children = deps.children ?? createChildren();
+  const pods = servicePods(deps.outputs.namespace);
+  const access = deps.kubectl ? { kubectl: deps.kubectl, namespace: deps.outputs.namespace } : undefined;
+
+  // Signals are taken first: a Ctrl-C while the forwards start must still stop what was started.
+  let stopRequested: ((signal: string) => void) | undefined;
+  let pendingSignal: string | undefined;
+  let stopping = false;
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
+    if (stopping) {
+      log(`${signal} received again: still stopping (an update in progress finishes cancelling first).`);
+      return;
+    }
+    stopping = true;
+    if (stopRequested) stopRequested(signal);
+    else pendingSignal = signal;
+  };
+  const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => ({
+    signal,
+    listener: onSignal(signal),
+  }));
+  listeners.forEach(({ signal, listener }) => signals.on(signal, listener));
+  // A closed terminal: node would die of SIGHUP without running anything, and the children, in groups of their
+  // own, would not get it; so it stops the loop as SIGTERM does.
+  const onHangup = onSignal("SIGTERM");
+  if (signals === process) process.on("SIGHUP", onHangup);
+
+  const forwards: { service: DevService; forward: PortForward }[] = [];
+  let logs: LogStreams | undefined;
+  let watcher: ImageWatcher | undefined;
+  try {
+    if (access) {
+      const wanted: [DevService, number, string][] = [["frontend", options.frontendPort, "--frontend-port"]];
+      if (options.backendPort !== undefined) wanted.push(["backend", options.backendPort, "--backend-port"]);
+      for (const [service, localPort, portFlag] of wanted) {
+        const forward = createPortForward({
+          access,
+          children,
+          service: pods[service],
+          localPort,
+          portFlag,
+          log,
+        });
+        forwards.push({ service, forward });
+        try {
+          await forward.start();
+        } catch (error) {
+          if (error instanceof PortForwardError) throw new UserError(error.message);
+          throw error;
+        }
+      }
+      logs = createLogStreams({
+        access,
+        children,
+        services: [pods.backend, pods.frontend],
+        write: deps.write,
+        color: deps.color,
+      });
+    }
+
+    const tags = new Map<DevService, string>();
+    for (const image of deps.outputs.images) {
+      const ref = deps.outputs.imageRefs[image.service];
+      // A registry stack's pods run a digest reference: its content tag is then what the program hashed.
+      tags.set(image.service, (ref && tagOfReference(ref)) ?? contentTag(image));
+    }
+    const cycle = createCycle({
+      images: deps.outputs.images,
+      deployed: tags,
+      readState: deps.readState,
+      update: deps.update,
+      diagnoseRollout: (service) =>
+        access
+          ? diagnoseRollout(access, pods[service], { children })
+          : Promise.resolve(["(kubectl was not found, so the failing pods cannot be shown)"]),
+      note: log,
+    });
+    const rolled = async (services: readonly DevService[], full: boolean): Promise<void> => {
+      // A forward is bound to the one pod kubectl picked (scripts/lib/dev/portForward.ts): after a rollout, to
+      // the new pods, so the URL keeps answering.
+      await Promise.all(
+        forwards
+          .filter(({ service }) => full || services.includes(service))
+          .map(({ forward }) => forward.restart().catch((error: Error) => log(error.message))),
+      );
+      await logs?.refresh();
+    };
+    const loop = createDevLoop({
+      runCycle: async (batch: ChangeBatch) => {
+        const before = new Map(cycle.deployed());
+        const result = await cycle.run(batch);
+        cycleLines(result, before, cycle.deployed()).forEach((line) => log(line));
+        if (result.outcome.kind === "deployed" && !stopping) {
+          await rolled(result.outcome.services, result.outcome.full);
+        }
+        return result;
+      },
+      onError: (error) => {
+        // An interrupted update has printed the stack's state already (scripts/lib/interrupt.ts).
+        if (!isInterrupt(error))
+          log(`The cycle failed: ${(error as Error).message}. Watching for the next change.`);
+      },
+    });
+
+    watcher = await watchImages({
+      projectDir: deps.projectDir,
+      stack: deps.shortStackName,
+      images: deps.outputs.images,
+      debounceMs: deps.debounceMs,
+      onBatch: (batch) => {
+        if (!stopping) loop.submit(batch);
+      },
+      onError: (error) => log(`Watcher: ${error.message}`),
+    });
+
+    header(deps, watcher, forwards);
+    await logs?.refresh();
+    // Between cycles too: a container that restarts, or a pod the cluster replaced, is followed within seconds.
+    const refresher = setInterval(() => void logs?.refresh(), LOG_REFRESH_MS);
+    refresher.unref();
+    const signal = await new Promise<string>((resolve) => {
+      if (pendingSignal !== undefined) resolve(pendingSignal);
+      else stopRequested = resolve;
+    });
+    log(
+      `\n${signal} received: stopping npm run dev` +
+        (loop.running ? "; the update in progress is being cancelled, wait for it." : "."),
+    );
+    clearInterval(refresher);
+    await watcher.close();
+    await loop.stop();
+    await stopAll(children, logs, forwards);
+    await summary(deps, cycle.deployed());
+    if (options.downOnExit) {
+      log("\n--down-on-exit: destroying the stack's objects.");
+      (await deps.destroy()).forEach((line) => log(line));
+    }
+    return 130;
+  } finally {
+    await watcher?.close().catch(() => undefined);
+    await stopAll(children, logs, forwards);
+    listeners.forEach(({ signal, listener }) => signals.removeListener(signal, listener));
+    if (signals === process) process.removeListener("SIGHUP", onHangup);
+  }
+}
+
+async function stopAll(
+  children: Children,
+  logs: LogStreams | undefined,
+  forwards: readonly { forward: PortForward }[],
+): Promise<void> {
+  await Promise.all([logs?.stop(), ...forwards.map(({ forward }) => forward.stop())]);
+  await children.stopAll();
+}
+
+function header(
+  deps: DevRunDeps,
+  watcher: ImageWatcher,
+  forwards: readonly { service: DevService; forward: PortForward }[],
+) {
+  const { log } = deps;
+  for (const image of deps.outputs.images) {
+    const reads = watcher.readPaths(image.service) ?? [];
+    const context = path.relative(deps.projectDir, image.context) || ".";
+    const what = reads.includes(".") ? "the whole context" : reads.join(", ");
+    log(
+      `Watching ${image.service}: ${context}/ (${what}, less what its ignore file excludes), its Dockerfile ` +
+        "and ignore file",
+    );
+  }
+  log(
+    `Watching the program: index.ts, its folders, Pulumi.yaml and Pulumi.${deps.shortStackName}.yaml (a full update)`,
+  );
+  for (const { service, forward } of forwards) {
+    log(
+      `${service === "frontend" ? "Frontend" : "Backend"}: ${forward.url} (stays the same across rebuilds)`,
+    );
+  }
+  if (forwards.length === 0) {
+    log(
+      `kubectl was not found (install it, or minikube's \`minikube kubectl --\` is used for a minikube stack): no ` +
+        `port-forward and no logs. The app: ${deps.outputs.frontendUrl ?? "see npm run pulumi -- stack output frontendUrl"}`,
+    );
+  } else {
+    log(
+      `Logs: both services at logLevel ${deps.logLevel} (change it with ` +
+        "`npm run pulumi -- config set logLevel info`; that is a full update).",
+    );
+  }
+  log(
+    "Save a file to rebuild the service that reads it. Ctrl-C stops the loop and everything it started" +
+      (deps.options.downOnExit ? ", then destroys the stack (--down-on-exit)." : "; the stack stays up."),
+  );
+}
+
+/**
+ * What is deployed now, once everything the loop started has stopped: the content tags the loop's own cycles
+ * deployed, which it knows without asking the stack's outputs after a targeted update.
+ */
+async function summary(deps: DevRunDeps, deployed: ReadonlyMap<DevService, string>): Promise<void> {
+  const images = DEV_SERVICES.filter((s) => deployed.has(s))
+    .map((s) => `${s} ${repositoryOf(s)}:${deployed.get(s)}`)
+    .join(", ");
+  deps.log(`Deployed in stack "${deps.stackName}" (namespace ${deps.outputs.namespace}): ${images}.`);
+  let frontendUrl: string | undefined;
+  try {
+    frontendUrl = (await deps.readOutputs()).frontendUrl;
+  } catch {
+    frontendUrl = deps.outputs.frontendUrl;
+  }
+  if (frontendUrl) deps.log(`The frontend stays reachable at ${frontendUrl}.`);
+  if (!deps.options.downOnExit) {
+    deps.log(`It stays up: \`npm run down -- --stack ${deps.stackName}\` removes it.`);
+  }
+}
