@@ -26,6 +26,8 @@ describe("the policy pack", () => {
       ["no-service-account-token", "mandatory"],
       ["rolling-update-zero-unavailable", "mandatory"],
       ["recommended-labels", "mandatory"],
+      ["app-images-by-digest", "mandatory"],
+      ["no-node-port-with-ingress", "mandatory"],
       ["pod-disruption-budget", "advisory"],
       ["network-policy-present", "advisory"],
       ["image-pull-policy-if-not-present", "advisory"],

@@ -3,10 +3,12 @@
 // which a unit test must never do.
 import type { Policies } from "@pulumi/policy";
 
+import { appImagesByDigest } from "./appImagesByDigest";
 import { imagePullPolicyIfNotPresent } from "./imagePullPolicyIfNotPresent";
 import { networkPolicyPresent } from "./networkPolicyPresent";
 import { noLatestImage } from "./noLatestImage";
 import { noLiteralSecretEnv } from "./noLiteralSecretEnv";
+import { noNodePortWithIngress } from "./noNodePortWithIngress";
 import { noServiceAccountToken } from "./noServiceAccountToken";
 import { podDisruptionBudget } from "./podDisruptionBudget";
 import { podSecurityRestricted } from "./podSecurityRestricted";
@@ -18,10 +20,12 @@ import { rollingUpdateZeroUnavailable } from "./rollingUpdateZeroUnavailable";
 import { uidAbove10000 } from "./uidAbove10000";
 
 export {
+  appImagesByDigest,
   imagePullPolicyIfNotPresent,
   networkPolicyPresent,
   noLatestImage,
   noLiteralSecretEnv,
+  noNodePortWithIngress,
   noServiceAccountToken,
   podDisruptionBudget,
   podSecurityRestricted,
@@ -45,6 +49,8 @@ export const policies: Policies = [
   noServiceAccountToken,
   rollingUpdateZeroUnavailable,
   recommendedLabels,
+  appImagesByDigest,
+  noNodePortWithIngress,
   podDisruptionBudget,
   networkPolicyPresent,
   imagePullPolicyIfNotPresent,
