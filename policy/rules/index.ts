@@ -4,7 +4,10 @@
 import type { Policies } from "@pulumi/policy";
 
 import { appImagesByDigest } from "./appImagesByDigest";
+import { hpaOwnsReplicas } from "./hpaOwnsReplicas";
+import { hpaReplicaBounds } from "./hpaReplicaBounds";
 import { imagePullPolicyIfNotPresent } from "./imagePullPolicyIfNotPresent";
+import { ingressTlsForIssuer } from "./ingressTlsForIssuer";
 import { networkPolicyPresent } from "./networkPolicyPresent";
 import { noLatestImage } from "./noLatestImage";
 import { noLiteralSecretEnv } from "./noLiteralSecretEnv";
@@ -21,7 +24,10 @@ import { uidAbove10000 } from "./uidAbove10000";
 
 export {
   appImagesByDigest,
+  hpaOwnsReplicas,
+  hpaReplicaBounds,
   imagePullPolicyIfNotPresent,
+  ingressTlsForIssuer,
   networkPolicyPresent,
   noLatestImage,
   noLiteralSecretEnv,
@@ -51,6 +57,9 @@ export const policies: Policies = [
   recommendedLabels,
   appImagesByDigest,
   noNodePortWithIngress,
+  ingressTlsForIssuer,
+  hpaOwnsReplicas,
+  hpaReplicaBounds,
   podDisruptionBudget,
   networkPolicyPresent,
   imagePullPolicyIfNotPresent,
