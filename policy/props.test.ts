@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { DIGEST } from "./fixtures";
 import {
   deepEqual,
   hasSha256Digest,
@@ -23,8 +24,6 @@ describe("image references", () => {
     expect(isPinnedImage(image)).toBe(pinned);
   });
 });
-
-const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 
 describe("registry hosts and digests", () => {
   // The cases of distribution/reference normalize.go (splitDockerDomain): a host is "localhost", or contains "."
