@@ -13,6 +13,8 @@ const withImage = (image: string, change?: Change<DeploymentProps>) =>
     }),
   );
 
+// Which images name a registry host follows distribution/reference normalize.go (splitDockerDomain), tested case by
+// case in props.test.ts.
 describe("app-images-by-digest", () => {
   it("accepts a pushed image referenced by digest, with or without its tag", async () => {
     expect(await withImage(`ghcr.io/acme/todo-backend@${DIGEST}`)).toEqual([]);

@@ -7,6 +7,11 @@ import { hpaOwnsReplicas } from "./hpaOwnsReplicas";
 const check = (resources: FakeResource[]) => runStackPolicy(hpaOwnsReplicas, resources);
 const unscaled = () => deployment(({ props }) => delete props.spec.replicas);
 
+// Why a replica count beside an autoscaler is a fight: the Kubernetes documentation, "Migrating Deployments and
+// StatefulSets to horizontal autoscaling" (kubernetes/website content/en/docs/tasks/run-application/
+// horizontal-pod-autoscale.md), and pulumi/pulumi-kubernetes provider/pkg/await/await.go (patchForce: conflicts are
+// forced only with the patchForce annotation or provider setting, on a preview, or for an object without managed
+// fields).
 describe("hpa-owns-replicas", () => {
   it("accepts an autoscaled Deployment that leaves spec.replicas unset", async () => {
     expect(await check([unscaled(), autoscaler()])).toEqual([]);

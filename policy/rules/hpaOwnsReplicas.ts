@@ -16,8 +16,9 @@ const SCALABLE_KINDS: readonly string[] = ["Deployment", "StatefulSet"];
  * An autoscaler writes the replica count through the scale subresource; a spec.replicas in the program is then a
  * second owner. The Kubernetes documentation on horizontal autoscaling ("Migrating Deployments and StatefulSets to
  * horizontal autoscaling") says to remove spec.replicas, because every apply of the object sets the count back to
- * it. With Pulumi that is every update of the Deployment, e.g. a new image: the pods drop to spec.replicas in the
- * middle of a rollout, and the autoscaler scales them up again.
+ * it. With Pulumi that is every update of the Deployment, e.g. a new image: the count jumps back and the autoscaler
+ * corrects it again, or, under server-side apply, the update can fail on a conflict with the autoscaler's field
+ * manager, since pulumi-kubernetes forces conflicts only when asked to (provider/pkg/await/await.go, patchForce).
  */
 export const hpaOwnsReplicas: StackValidationPolicy = {
   name: "hpa-owns-replicas",

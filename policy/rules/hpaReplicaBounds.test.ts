@@ -10,6 +10,9 @@ const withSpec = (change: (spec: NonNullable<AutoscalerProps["spec"]>) => void) 
     autoscaler((props) => change(props.spec)),
   );
 
+// The bounds are the API server's: kubernetes/kubernetes pkg/apis/autoscaling/validation/validation.go
+// (validateHorizontalPodAutoscalerSpec: minReplicas, when set, and maxReplicas "must be greater than 0", maxReplicas
+// "must be greater than or equal to `minReplicas`").
 describe("hpa-replica-bounds", () => {
   it("accepts bounds of at least 1 with max at least min, and an unset minReplicas", async () => {
     expect(await violationsOf(hpaReplicaBounds, autoscaler())).toEqual([]);

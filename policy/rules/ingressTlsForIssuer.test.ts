@@ -8,6 +8,9 @@ const withIngress = (change: (props: IngressProps) => void) =>
   violationsOf(ingressTlsForIssuer, ingress(change));
 const ISSUER = 'the cert-manager.io/cluster-issuer annotation ("letsencrypt")';
 
+// What cert-manager does with the annotation: cert-manager/cert-manager pkg/controller/certificate-shim/sync.go
+// (hasShimAnnotation: cert-manager.io/issuer or cert-manager.io/cluster-issuer present; validateIngressTLSBlock: an
+// entry without hosts or secretName is skipped; buildCertificates: one Certificate per entry, for its hosts).
 describe("ingress-tls-for-issuer", () => {
   it("accepts an issuer annotation with a TLS entry for the host", async () => {
     expect(await violationsOf(ingressTlsForIssuer, ingress())).toEqual([]);

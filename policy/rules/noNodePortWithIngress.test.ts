@@ -6,6 +6,8 @@ import { noNodePortWithIngress } from "./noNodePortWithIngress";
 
 const check = (resources: FakeResource[]) => runStackPolicy(noNodePortWithIngress, resources);
 
+// What the Service types open: the ServiceSpec documentation in @pulumi/kubernetes types/input.d.ts ("NodePort"
+// allocates a port on every node; "LoadBalancer" builds on NodePort; allocateLoadBalancerNodePorts defaults to true).
 describe("no-node-port-with-ingress", () => {
   it("accepts a ClusterIP Service behind an Ingress, and a Service with the default type", async () => {
     const untyped = frontendService((props) => delete props.spec!.type);
