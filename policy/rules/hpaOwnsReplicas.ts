@@ -1,16 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 
-import { getPath, isRecord, toPlain } from "../props";
-import { describeNamespace, namespaceOf, stackWorkloads } from "../workload";
-
-/** autoscaling/v1 is still served beside v2, with the same scaleTargetRef and replica bounds. */
-export const HPA_TYPES: readonly string[] = [
-  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-  "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
-];
-
-/** The workload kinds with a spec.replicas that an autoscaler can own, all in apps/v1. */
-const SCALABLE_KINDS: readonly string[] = ["Deployment", "StatefulSet"];
+import { autoscalersOf, stackAutoscalers } from "../autoscaling";
+import { describeNamespace, stackWorkloads } from "../workload";
 
 /**
  * An autoscaler writes the replica count through the scale subresource; a spec.replicas in the program is then a
@@ -27,37 +18,19 @@ export const hpaOwnsReplicas: StackValidationPolicy = {
     "unset, so Pulumi and the autoscaler do not fight over the replica count.",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
-    const autoscalers = args.resources
-      .filter((resource) => HPA_TYPES.includes(resource.type))
-      .map((resource) => {
-        const props = toPlain(resource.props);
-        const name = getPath(props, ["metadata", "name"]);
-        const target = getPath(props, ["spec", "scaleTargetRef"]);
-        return {
-          displayName: `HorizontalPodAutoscaler "${typeof name === "string" ? name : resource.name}"`,
-          namespace: namespaceOf(getPath(props, ["metadata"])),
-          target: isRecord(target) ? target : {},
-        };
-      });
-    for (const { workload, urn, displayName, namespace } of stackWorkloads(args)) {
+    const autoscalers = stackAutoscalers(args);
+    for (const entry of stackWorkloads(args)) {
       // A replica count unknown during preview is checked again on `pulumi up`.
-      if (!SCALABLE_KINDS.includes(workload.kind) || workload.replicas === undefined) {
+      if (entry.workload.replicas === undefined) {
         continue;
       }
-      const owners = autoscalers.filter(
-        ({ target, namespace: hpaNamespace }) =>
-          hpaNamespace === namespace &&
-          target.kind === workload.kind &&
-          typeof target.name === "string" &&
-          target.name === workload.metadata?.name &&
-          (target.apiVersion === undefined || target.apiVersion === "apps/v1"),
-      );
+      const owners = autoscalersOf(entry, autoscalers);
       if (owners.length > 0) {
         reportViolation(
-          `${displayName} in ${describeNamespace(namespace)} sets spec.replicas (${JSON.stringify(workload.replicas)}) ` +
-            `but ${owners.map((o) => o.displayName).join(", ")} scales it: leave spec.replicas unset, so Pulumi ` +
-            "and the autoscaler do not fight over the replica count",
-          urn,
+          `${entry.displayName} in ${describeNamespace(entry.namespace)} sets spec.replicas ` +
+            `(${JSON.stringify(entry.workload.replicas)}) but ${owners.map((o) => o.displayName).join(", ")} ` +
+            "scales it: leave spec.replicas unset, so Pulumi and the autoscaler do not fight over the replica count",
+          entry.urn,
         );
       }
     }

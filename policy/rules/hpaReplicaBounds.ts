@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 
+import { HPA_TYPES } from "../autoscaling";
 import { getPath, toPlain } from "../props";
-import { HPA_TYPES } from "./hpaOwnsReplicas";
 
 const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1;
 
