@@ -6,12 +6,15 @@ import { describeNamespace, namespaceOf } from "../workload";
 export const INGRESS_TYPE = "kubernetes:networking.k8s.io/v1:Ingress";
 export const SERVICE_TYPE = "kubernetes:core/v1:Service";
 
-interface Named {
+interface NamedResource {
+  /** Plain props: values unknown during preview are absent. */
+  props: unknown;
+  /** How messages name it, e.g. `Service "todo-frontend"`. */
   displayName: string;
   namespace: string;
 }
 
-function named(kind: string, resource: { name: string; props: unknown }): Named & { props: unknown } {
+function named(kind: string, resource: { name: string; props: unknown }): NamedResource {
   const props = toPlain(resource.props);
   const name = getPath(props, ["metadata", "name"]);
   return {
