@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { autoscaler, deployment, statefulSet } from "../fixtures";
-import { runStackPolicy, urnOf, type FakeResource } from "../testing";
+import { runStackPolicy, UNKNOWN_STRING, urnOf, type FakeResource } from "../testing";
 import { hpaOwnsReplicas } from "./hpaOwnsReplicas";
 
 const check = (resources: FakeResource[]) => runStackPolicy(hpaOwnsReplicas, resources);
@@ -40,6 +40,13 @@ describe("hpa-owns-replicas", () => {
     expect((await check([statefulSet(), v1]))[0]?.message).toMatch(
       /^StatefulSet "backend" in namespace "todo" sets spec.replicas \(2\) but HorizontalPodAutoscaler "backend"/,
     );
+  });
+
+  it("passes a replica count unknown during preview, to check it on up", async () => {
+    const previewed = deployment(
+      ({ props }) => ((props.spec as Record<string, unknown>).replicas = UNKNOWN_STRING),
+    );
+    expect(await check([previewed, autoscaler()])).toEqual([]);
   });
 
   it("matches the target by namespace, kind, name and API group", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { frontendService, ingress } from "../fixtures";
-import { runStackPolicy, urnOf, type FakeResource } from "../testing";
+import { runStackPolicy, UNKNOWN_STRING, urnOf, type FakeResource } from "../testing";
 import { noNodePortWithIngress } from "./noNodePortWithIngress";
 
 const check = (resources: FakeResource[]) => runStackPolicy(noNodePortWithIngress, resources);
@@ -48,6 +48,11 @@ describe("no-node-port-with-ingress", () => {
         urn: urnOf(balancer),
       },
     ]);
+  });
+
+  it("passes a Service type unknown during preview, to check it on up", async () => {
+    const previewed = frontendService((props) => (props.spec!.type = UNKNOWN_STRING));
+    expect(await check([previewed, ingress()])).toEqual([]);
   });
 
   it("accepts a LoadBalancer in a namespace without an Ingress, such as an ingress controller's own", async () => {
