@@ -95,13 +95,12 @@ describe("the other Ingress settings", () => {
   });
 
   it.each([
-    { ingressClass: "nginx" },
-    { tlsIssuer: "letsencrypt-prod" },
-    { backendIngressPath: "/backend" },
-    { ingressControllerNamespace: "ingress-nginx" },
-  ])("refuses %j without ingressHost, which it would not affect", (setting) => {
-    const [key, value] = Object.entries(setting)[0];
-    expect(problemsOf(setting)).toEqual([
+    ["ingressClass", "nginx"],
+    ["tlsIssuer", "letsencrypt-prod"],
+    ["backendIngressPath", "/backend"],
+    ["ingressControllerNamespace", "ingress-nginx"],
+  ])("refuses %s = %s without ingressHost, which it would not affect", (key, value) => {
+    expect(problemsOf({ [key]: value })).toEqual([
       `todo-app:${key} = ${JSON.stringify(value)} is not valid: set only with ingressHost, which turns the Ingress on.`,
     ]);
   });

@@ -83,7 +83,7 @@ export function stackFileConfig(file: string): Record<string, string> {
       .filter(([key]) => key.startsWith(prefix))
       .map(([key, value]) => [
         key.slice(prefix.length),
-        typeof value === "object" ? JSON.stringify(value) : String(value),
+        typeof value === "object" ? JSON.stringify(value) : String(value as string | number | boolean),
       ]),
   );
 }
