@@ -17,6 +17,7 @@ import {
   clusterUrl,
 } from "./catalog";
 import { AppEnvironment } from "./components/appEnvironment";
+import { AppIngress } from "./components/appIngress";
 import { AppService } from "./components/appService";
 import { NamespacePolicies } from "./components/namespacePolicies";
 import { PostgresDatabase } from "./components/postgres";
@@ -199,6 +200,11 @@ const envOf = (service: AppServiceSpec, plain: Readonly<Record<string, string>>)
   ...environment.secretEnv[service.component],
 ];
 
+// Behind an Ingress, outside traffic arrives from the controller's pods, so only their namespace is admitted;
+// without one, a NodePort's traffic may come from any address.
+const ingress = settings.ingress;
+const controller = ingress ? [ingress.controllerNamespace] : [];
+
 const backend = new AppService(BACKEND.component, {
   ...common,
   service: BACKEND,
@@ -206,8 +212,14 @@ const backend = new AppService(BACKEND.component, {
   env: envOf(BACKEND, settings.backend.env),
   readinessPath: settings.backend.readinessPath,
   resources: settings.backend.resources,
-  // Only the frontend talks to the backend (server side); an exposed backend also takes outside traffic.
-  ingressFrom: { pods: [podsOf(FRONTEND)], anywhere: settings.backend.expose !== undefined },
+  autoscaling: settings.backend.autoscaling,
+  // Only the frontend talks to the backend (server side); an exposed backend also takes outside traffic:
+  // through the Ingress's controller, or from anywhere on its NodePort.
+  ingressFrom: {
+    pods: [podsOf(FRONTEND)],
+    namespaces: ingress?.backendPath !== undefined ? controller : [],
+    anywhere: settings.backend.expose !== undefined,
+  },
   egressTo: egressOf(services[0]),
   expose: settings.backend.expose
     ? { type: "NodePort", nodePort: settings.backend.expose.nodePort }
@@ -223,11 +235,26 @@ const frontend = new AppService(FRONTEND.component, {
   env: envOf(FRONTEND, { HOSTNAME: "0.0.0.0", ...settings.frontend.env }),
   readinessPath: FRONTEND.livenessPath,
   resources: settings.frontend.resources,
-  // The browser reaches it through its NodePort: from outside the cluster, so from anywhere.
-  ingressFrom: { pods: [], anywhere: true },
+  autoscaling: settings.frontend.autoscaling,
+  // The browser reaches it through the Ingress's controller, or through its NodePort from anywhere.
+  ingressFrom: { pods: [], namespaces: controller, anywhere: ingress === undefined },
   egressTo: egressOf(services[1]),
-  expose: { type: "NodePort", nodePort: settings.frontendNodePort },
+  expose: ingress ? { type: "ClusterIP" } : { type: "NodePort", nodePort: settings.frontendNodePort },
 });
+
+const appIngress = ingress
+  ? new AppIngress("app", {
+      namespace: ns,
+      labels: { component: "ingress", instance: settings.namespace },
+      provider,
+      ingress,
+      frontend: { serviceName: frontend.serviceName, portName: "http" },
+      backend:
+        ingress.backendPath !== undefined
+          ? { serviceName: backend.serviceName, portName: "http" }
+          : undefined,
+    })
+  : undefined;
 
 export const namespace = ns;
 /** The cluster this stack was last deployed to (its kube-system UID), for `npm run up` to notice a new one. */
@@ -235,8 +262,8 @@ export const clusterIdentity = clusterId;
 export const kubeContext = settings.kubeContext;
 export const buildTarget = settings.build.target;
 /**
- * The URL to open in a browser: the configured public URL, else the node address and the NodePort
- * Kubernetes actually allocated.
+ * The URL to open in a browser: the configured public URL, else the Ingress's (https://<ingressHost> with
+ * TLS), else the node address and the NodePort Kubernetes actually allocated.
  */
 export const frontendUrl = frontend.nodePort.apply((port) =>
   !settings.frontendUrlConfigured && port ? `http://${settings.nodeHost}:${port}` : settings.frontendUrl,
@@ -265,8 +292,8 @@ export const frontendUrlCommand =
         `${FRONTEND.port}:${FRONTEND.port}`,
       ]);
 /**
- * The backend's address outside the cluster (exposeBackend): the configured URL, else the node address and
- * the NodePort Kubernetes actually allocated.
+ * The backend's address outside the cluster (exposeBackend): the configured URL, else its path on the Ingress,
+ * else the node address and the NodePort Kubernetes actually allocated.
  */
 export const backendPublicUrl = settings.backend.expose
   ? backend.nodePort.apply(
@@ -297,3 +324,5 @@ export const imageSources = Object.fromEntries(
     },
   ]),
 );
+/** With an Ingress: the address its controller published, where ingressHost's DNS record must point. */
+export const ingressAddress = appIngress?.address;

@@ -11,6 +11,7 @@ import {
   egressSpec,
   ingressOnlyFromSpec,
 } from "../k8s/networkPolicy";
+import { type Autoscaling, horizontalPodAutoscalerSpec } from "../k8s/autoscaling";
 import { deploymentSpec, disruptionBudgetSpec } from "../k8s/podSpec";
 import type { Resources } from "../k8s/resources";
 import { type Exposure, serviceSpec } from "../k8s/service";
@@ -29,9 +30,15 @@ export interface AppServiceArgs {
   readonly build: BuildSettings;
   readonly dockerProvider: docker.Provider;
   readonly provider: k8s.Provider;
+  /** Pods to run when the service does not autoscale. */
   readonly replicas: number;
   /** Seconds the provider waits for the Deployment's new pods to be ready (`pulumi.com/timeoutSeconds`). */
   readonly rolloutTimeout: number;
+  /**
+   * A HorizontalPodAutoscaler's bounds. When set, the Deployment leaves `replicas` out (the HPA owns it) and
+   * `replicas` is unused. Default: none, a fixed `replicas`.
+   */
+  readonly autoscaling?: Autoscaling;
   readonly resources: Resources;
   readonly env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[];
   readonly envFrom: pulumi.Input<k8s.types.input.core.v1.EnvFromSource>[];
@@ -52,12 +59,13 @@ export interface AppServiceArgs {
 }
 
 /**
- * One app service: its image, a Deployment and a Service, and a PodDisruptionBudget. The backend and the
+ * One app service: its image, a Deployment and a Service, a PodDisruptionBudget, and with autoscaling a
+ * HorizontalPodAutoscaler. The backend and the
  * frontend are both this component with different ports, probes and exposure; everything that makes the
  * pods restricted, probed and rollable lives in the pure builders of k8s/.
  */
 export class AppService extends pulumi.ComponentResource {
-  /** The image reference the pods run (content-tagged). */
+  /** The image reference the pods run: content-tagged, or by digest for a registry. */
   public readonly imageRef: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
   /** `http://<service>:<port>`: stable in-cluster DNS within the namespace. */
@@ -101,7 +109,7 @@ export class AppService extends pulumi.ComponentResource {
           name: container,
           image: image.imageRef,
           port,
-          replicas: args.replicas,
+          replicas: args.autoscaling ? undefined : args.replicas,
           labels: labelInput,
           probes: { liveness: args.service.livenessPath, readiness: args.readinessPath },
           resources: args.resources,
@@ -132,6 +140,17 @@ export class AppService extends pulumi.ComponentResource {
       },
       k8sOpts,
     );
+
+    if (args.autoscaling) {
+      new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        `${name}-hpa`,
+        {
+          metadata: { name: serviceName, namespace: args.namespace, labels },
+          spec: horizontalPodAutoscalerSpec(deployment.metadata.name, args.autoscaling),
+        },
+        k8sOpts,
+      );
+    }
 
     if (args.ingressFrom) {
       new k8s.networking.v1.NetworkPolicy(

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BuildSettings, ImageSource } from "../config";
 import { LOAD_COMMAND, LOAD_INTERPRETER, loadEnvironment } from "../host/imageLoad";
 import { analyzeBuildContext, imageTag } from "../images/contextHash";
+import { digestReference } from "../images/reference";
 
 export interface ServiceImageArgs {
   /** Repository name of the image, e.g. `todo-backend`; a registry prefix is added for buildTarget registry. */
@@ -26,9 +27,12 @@ export interface ServiceImageArgs {
  * it is pushed.
  */
 export class ServiceImage extends pulumi.ComponentResource {
-  /** The reference the pods run, `repository:c-<hash>`; it resolves once the image exists where the cluster looks. */
+  /**
+   * The reference the pods run: `repository:c-<hash>` on a local target, `registry/repository@sha256:<digest>` for
+   * a registry. It resolves once the image exists where the cluster looks.
+   */
   public readonly imageRef: pulumi.Output<string>;
-  /** The content tag alone, known at preview. */
+  /** The content tag alone, known at preview (the version label, whichever reference the pods run). */
   public readonly tag: string;
 
   constructor(name: string, args: ServiceImageArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -89,9 +93,13 @@ export class ServiceImage extends pulumi.ComponentResource {
       );
     }
 
-    // The reference is the content-tagged name, not `repoDigest`: for an unpushed image that is a bare image
-    // ID, which the kubelet cannot be relied on to resolve.
-    this.imageRef = pulumi.all([image.imageName, ready.urn]).apply(([imageName]) => imageName);
+    // A local target runs the content-tagged name, not `repoDigest`: for an unpushed image that is a bare image
+    // ID, which the kubelet cannot be relied on to resolve. A pushed image is run by its digest (unknown at
+    // preview, since the image is not built then: buildOnPreview defaults to false, pulumi-docker
+    // provider/provider.go marshalBuildOnPreview).
+    this.imageRef = registry
+      ? image.repoDigest.apply((digest) => digestReference(repository, digest))
+      : pulumi.all([image.imageName, ready.urn]).apply(([imageName]) => imageName);
 
     this.registerOutputs({ imageRef: this.imageRef, tag: this.tag });
   }

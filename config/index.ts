@@ -7,14 +7,17 @@
  * step), then the reader of its concern (cluster, services, database, secrets, build).
  */
 import type { Machine } from "../host/machine";
+import { ingressUrl } from "../k8s/ingress";
+import { readAutoscaling } from "./autoscaling";
 import { readBuild } from "./build";
 import { readCluster } from "./cluster";
 import { readDatabase } from "./database";
+import { readIngress } from "./ingress";
 import { probeMachine } from "./probe";
 import { ConfigReader } from "./reader";
 import { databasePortOf, readSecrets } from "./secrets";
 import { readServices, resolveServices } from "./services";
-import { databaseUrlWarnings } from "./warnings";
+import { cloudWarnings, databaseUrlWarnings } from "./warnings";
 import type { ConfigSource } from "./source";
 import type { Settings } from "./types";
 
@@ -40,15 +43,33 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
     secrets.databaseUrl !== undefined ? databasePortOf(config) : undefined,
   );
   const build = readBuild(config);
+  const ingress = readIngress(config, services.backend.exposure.expose);
+  const autoscaling = {
+    backend: readAutoscaling(config, "backendAutoscaling"),
+    frontend: readAutoscaling(config, "frontendAutoscaling"),
+  };
+  if (autoscaling.backend && autoscaling.frontend && config.get("replicas") !== undefined) {
+    config.problems.add(
+      "replicas",
+      config.string("replicas"),
+      "no value when both backendAutoscaling and frontendAutoscaling are set: their HPAs own the count " +
+        "(remove it with `npm run pulumi -- config rm replicas`)",
+    );
+  }
   config.problems.throwIfAny();
 
   const facts = probeMachine(cluster, build, machine, config.problems);
+  // Behind an Ingress the app's address is its host (https with a certificate), unless frontendUrl says
+  // otherwise (TLS terminated in front of the cluster, say).
+  const frontendUrl = ingress && cluster.frontendUrl === "" ? ingressUrl(ingress) : facts.frontendUrl;
   const resolved = resolveServices(
     services,
     {
       nodeHost: facts.nodeHost,
-      frontendUrl: facts.frontendUrl,
-      frontendUrlKnown: cluster.frontendUrl !== "" || cluster.frontendNodePort !== 0,
+      frontendUrl,
+      frontendUrlKnown: cluster.frontendUrl !== "" || ingress !== undefined || cluster.frontendNodePort !== 0,
+      backendIngressUrl:
+        ingress?.backendPath !== undefined ? `${ingressUrl(ingress)}${ingress.backendPath}` : undefined,
     },
     config.problems,
   );
@@ -56,15 +77,19 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
   return {
     ...cluster,
     stack,
-    warnings: databaseUrlWarnings(config),
+    warnings: [
+      ...databaseUrlWarnings(config),
+      ...cloudWarnings({ target: facts.build.target, database, ingress, frontendUrl }),
+    ],
     minikubeProfile: facts.minikubeProfile,
     nodeHost: facts.nodeHost,
-    frontendUrl: facts.frontendUrl,
+    frontendUrl,
     frontendUrlConfigured: cluster.frontendUrl !== "",
     build: facts.build,
     database,
-    backend: resolved.backend,
-    frontend: resolved.frontend,
+    backend: { ...resolved.backend, autoscaling: autoscaling.backend },
+    frontend: { ...resolved.frontend, autoscaling: autoscaling.frontend },
+    ingress,
     backendPublicUrl: resolved.backendPublicUrl,
     secrets,
   };

@@ -132,7 +132,7 @@ export const CONFIG_KEYS = {
     type: "string",
     default: "",
     description:
-      "Public URL of the frontend (FRONTEND_URL). Default: http://<node address>:<frontendNodePort>.",
+      "Public URL of the frontend (FRONTEND_URL). Default: http://<node address>:<frontendNodePort>, or https://<ingressHost> with an Ingress and tlsIssuer.",
   },
   backendContext: {
     type: "string",
@@ -258,7 +258,7 @@ export const CONFIG_KEYS = {
     type: "boolean",
     default: false,
     description:
-      "Expose the backend outside the cluster (a NodePort), for browser code that calls it. Default: false, only the frontend reaches it.",
+      "Expose the backend outside the cluster (a NodePort, or backendIngressPath on the Ingress), for browser code that calls it. Default: false, only the frontend reaches it.",
   },
   backendNodePort: {
     type: "integer",
@@ -274,7 +274,56 @@ export const CONFIG_KEYS = {
     type: "string",
     default: "",
     description:
-      "Public URL of the backend ({backendPublicUrl}). Default: http://<node address>:<backendNodePort> when exposeBackend is true.",
+      "Public URL of the backend ({backendPublicUrl}). Default: http://<node address>:<backendNodePort> when exposeBackend is true, or the Ingress URL and backendIngressPath.",
+  },
+  ingressHost: {
+    type: "string",
+    default: "",
+    description:
+      "Host name of an Ingress for the app, e.g. todo.example.com (a cluster with an ingress controller). " +
+      "The frontend Service is then ClusterIP, with no NodePort. Default: unset, no Ingress.",
+  },
+  ingressClass: {
+    type: "string",
+    default: "nginx",
+    description:
+      "IngressClass of the Ingress (with ingressHost). Default: nginx, the ingress-nginx controller's; " +
+      "an empty value leaves it to the cluster's default class.",
+  },
+  tlsIssuer: {
+    type: "string",
+    default: "",
+    description:
+      "cert-manager ClusterIssuer that issues the Ingress's certificate (with ingressHost), e.g. letsencrypt-prod; " +
+      "frontendUrl is then https://<ingressHost>. Default: unset, plain HTTP.",
+  },
+  backendIngressPath: {
+    type: "string",
+    default: "",
+    description:
+      "Path prefix at which the Ingress serves an exposed backend (exposeBackend with ingressHost), e.g. /backend; " +
+      "forwarded unchanged, so the backend must serve under it. Required in that case.",
+  },
+  ingressControllerNamespace: {
+    type: "string",
+    default: "ingress-nginx",
+    description:
+      "Namespace of the ingress controller's pods: with ingressHost, the only pods outside the namespace that " +
+      "may reach the frontend (and an exposed backend).",
+  },
+  frontendAutoscaling: {
+    type: "object",
+    default: {},
+    description:
+      "HorizontalPodAutoscaler of the frontend: {minReplicas, maxReplicas, targetCPUUtilization} " +
+      "(1-100, percent of the CPU request; default 80); the Deployment then leaves replicas to it. Default: off.",
+  },
+  backendAutoscaling: {
+    type: "object",
+    default: {},
+    description:
+      "HorizontalPodAutoscaler of the backend: {minReplicas, maxReplicas, targetCPUUtilization} " +
+      "(1-100, percent of the CPU request; default 80); the Deployment then leaves replicas to it. Default: off.",
   },
   backendResources: {
     type: "object",

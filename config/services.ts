@@ -119,8 +119,13 @@ function readImage(config: ConfigReader, paths: PathContext, keys: ImageKeys): I
 export interface KnownAddresses {
   readonly nodeHost: string;
   readonly frontendUrl: string;
-  /** Whether frontendUrl is known before the deploy (configured, or a fixed NodePort). */
+  /** Whether frontendUrl is known before the deploy (configured, an Ingress host, or a fixed NodePort). */
   readonly frontendUrlKnown: boolean;
+  /**
+   * The exposed backend's URL on the Ingress (its host and backendIngressPath); set when the Ingress serves the
+   * backend, which then has no NodePort.
+   */
+  readonly backendIngressUrl?: string;
 }
 
 export interface ResolvedServices {
@@ -139,11 +144,14 @@ export function resolveServices(
   problems: ConfigProblems,
 ): ResolvedServices {
   const exposure = services.backend.exposure;
+  const viaIngress = exposure.expose && addresses.backendIngressUrl !== undefined;
   const backendPublicUrl =
     exposure.publicUrl ||
-    (exposure.expose && exposure.nodePort !== 0
-      ? `http://${addresses.nodeHost}:${exposure.nodePort}`
-      : undefined);
+    (viaIngress
+      ? addresses.backendIngressUrl
+      : exposure.expose && exposure.nodePort !== 0
+        ? `http://${addresses.nodeHost}:${exposure.nodePort}`
+        : undefined);
   const urls = {
     frontendUrl: addresses.frontendUrlKnown ? addresses.frontendUrl : undefined,
     backendPublicUrl,
@@ -186,7 +194,8 @@ export function resolveServices(
       readinessPath: services.backend.readinessPath,
       env: backend.env,
       secrets: services.backend.env.secrets,
-      expose: exposure.expose ? { nodePort: exposure.nodePort } : undefined,
+      // Served by the Ingress, the backend keeps a ClusterIP Service: no NodePort on the nodes.
+      expose: exposure.expose && !viaIngress ? { nodePort: exposure.nodePort } : undefined,
     },
     frontend: {
       image: withArgs(services.frontend.image, withNextPublicEnv(frontend.buildArgs), FRONTEND_KEYS),

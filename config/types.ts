@@ -9,10 +9,14 @@ import type { BuildTarget } from "../host/buildTarget";
 import type { ImageLoad } from "../host/imageLoad";
 import type { BuildContextAnalysis } from "../images/contextHash";
 import type { DockerEndpoint } from "../host/minikube";
+import type { Autoscaling } from "../k8s/autoscaling";
+import type { IngressSettings } from "../k8s/ingress";
 import type { Resources } from "../k8s/resources";
 import type { LogLevel } from "./keys";
 
 export type { LogLevel } from "./keys";
+export type { Autoscaling } from "../k8s/autoscaling";
+export type { IngressSettings } from "../k8s/ingress";
 
 /** What one service's image is built from. */
 export interface ImageSource {
@@ -37,6 +41,8 @@ export interface ServiceSettings {
   readonly env: Readonly<Record<string, string>>;
   /** The secrets its pods receive, each through a secretKeyRef. */
   readonly secrets: readonly SecretEnv[];
+  /** A HorizontalPodAutoscaler's bounds; the Deployment then sets no replicas. Undefined: a fixed `replicas`. */
+  readonly autoscaling?: Autoscaling;
 }
 
 /** The registry images are pushed to and pulled from (buildTarget registry). */
@@ -118,9 +124,11 @@ export interface Settings extends ClusterSettings {
   readonly build: BuildSettings;
   readonly backend: ServiceSettings & {
     readonly readinessPath: string;
-    /** Set when the backend is exposed outside the cluster (exposeBackend). */
+    /** Set when the backend is exposed outside the cluster on a NodePort (exposeBackend, no Ingress). */
     readonly expose?: { readonly nodePort: number };
   };
+  /** The app's Ingress (ingressHost); undefined on a stack reached through NodePorts. */
+  readonly ingress?: IngressSettings;
   readonly frontend: ServiceSettings;
   /** The backend's public URL, when it is exposed or configured. */
   readonly backendPublicUrl?: string;

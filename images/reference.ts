@@ -83,3 +83,25 @@ export function imageReferenceProblem(ref: string): string | undefined {
 export function isImageReference(ref: string): boolean {
   return imageReferenceProblem(ref) === undefined;
 }
+
+/**
+ * The reference a registry target's pods run: the pushed image's `repoDigest`, `<repository>@sha256:<hex>`, so
+ * what runs is exactly what was pushed and a re-pushed tag never changes a running pod. pulumi-docker fills
+ * `repoDigest` of a pushed image from the push's own digest (or, when the daemon reports none, the local
+ * store's RepoDigests entry for the repository, `<none>@<none>` without one), and of an unpushed image with the
+ * bare image ID `sha256:<hex>`, which no node can pull (pulumi/pulumi-docker provider/image.go, dockerBuild,
+ * parseRepoDigestFromAux, getRepoDigest). Anything but a digest of this very repository is refused, so an
+ * update fails instead of deploying a reference the nodes cannot resolve.
+ */
+export function digestReference(repository: string, repoDigest: string | undefined): string {
+  const match = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(repoDigest ?? "");
+  // The provider normalises the name (ParseNormalizedNamed): a Docker Hub repository gains `docker.io/`.
+  const bare = (name: string) => name.replace(/^docker\.io\//, "");
+  if (!match || bare(match[1]) !== bare(repository)) {
+    throw new Error(
+      `The image pushed to ${repository} has no registry digest (repoDigest is ${JSON.stringify(repoDigest ?? "")}), ` +
+        "so the pods could not be pinned to it. Check that the push to the registry succeeded, and run the update again.",
+    );
+  }
+  return `${repository}@${match[2]}`;
+}

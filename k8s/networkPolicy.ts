@@ -5,9 +5,14 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 
-/** Who may connect: pods of the namespace matching one of `pods`, or, with `anywhere`, any source at all. */
+/**
+ * Who may connect: pods of the namespace matching one of `pods`, any pod of the namespaces in `namespaces`
+ * (an ingress controller's), or, with `anywhere`, any source at all.
+ */
 export interface IngressSources {
   readonly pods: readonly Record<string, string>[];
+  /** Other namespaces whose pods may connect, by name. */
+  readonly namespaces?: readonly string[];
   /** Any source, inside the cluster or out (a NodePort's traffic may arrive from a node's address). */
   readonly anywhere?: boolean;
 }
@@ -23,13 +28,19 @@ export function ingressOnlyFromSpec(
   port: number,
 ): k8s.types.input.networking.v1.NetworkPolicySpec {
   const ports = [{ protocol: "TCP", port }];
-  const ingress = sources.anywhere
-    ? [{ ports }]
-    : sources.pods.length > 0
-      ? [{ from: sources.pods.map((labels) => ({ podSelector: { matchLabels: labels } })), ports }]
-      : [];
+  // A namespace is selected by the `kubernetes.io/metadata.name` label the API server sets on every namespace.
+  const from = [
+    ...sources.pods.map((labels) => ({ podSelector: { matchLabels: labels } })),
+    ...(sources.namespaces ?? []).map((name) => ({
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: name } },
+    })),
+  ];
+  const ingress = sources.anywhere ? [{ ports }] : from.length > 0 ? [{ from, ports }] : [];
   return { podSelector: { matchLabels: target }, policyTypes: ["Ingress"], ingress };
 }
+
+/** The label the API server puts on every namespace, holding its name (immutable, so safe to select on). */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**
  * The cloud metadata address (AWS, GCP, Azure, and most others): a pod that reaches it can often read the node's

@@ -84,7 +84,15 @@ export interface WorkloadInput {
   readonly name: string;
   readonly image: Input<string>;
   readonly port: number;
-  readonly replicas: number;
+  /**
+   * Pods to run; undefined leaves the field out of the Deployment, for a HorizontalPodAutoscaler to own. Under
+   * server-side apply (pulumi-kubernetes' default) the applied object is the inputs alone, so a field they leave
+   * out is never claimed by Pulumi's field manager and an update never resets what the HPA set; and Diff
+   * compares the live object pruned to the inputs' shape, so the HPA's count shows no drift
+   * (pulumi/pulumi-kubernetes provider/pkg/await/await.go ssaUpdate; provider/pkg/provider/provider.go Diff,
+   * pruneLiveState).
+   */
+  readonly replicas?: number;
   readonly labels: LabelInput;
   readonly probes: ProbePaths;
   readonly resources: Resources;
@@ -101,7 +109,7 @@ export function deploymentSpec(input: WorkloadInput): k8s.types.input.apps.v1.De
   const selector = selectorLabels(input.labels);
   const writable = input.writablePaths ?? [];
   return {
-    replicas: input.replicas,
+    ...(input.replicas !== undefined ? { replicas: input.replicas } : {}),
     revisionHistoryLimit: 5,
     selector: { matchLabels: selector },
     // maxUnavailable 0: a new pod must be Ready before an old one goes, so a rollout never drops capacity,
@@ -117,6 +125,7 @@ export function deploymentSpec(input: WorkloadInput): k8s.types.input.apps.v1.De
         terminationGracePeriodSeconds: 30,
         imagePullSecrets: input.imagePullSecrets?.map((name) => ({ name })),
         affinity: softAntiAffinity(selector),
+        topologySpreadConstraints: zoneSpread(selector),
         containers: [
           {
             name: input.name,
@@ -163,9 +172,30 @@ export function softAntiAffinity(selector: Record<string, string>): k8s.types.in
 }
 
 /**
+ * Spread a service's pods evenly over the cluster's zones, softly: `ScheduleAnyway` only ranks nodes, it never
+ * filters one out (the scheduler's PodTopologySpread Filter considers `DoNotSchedule` constraints alone:
+ * kubernetes/kubernetes pkg/scheduler/framework/plugins/podtopologyspread/filtering.go, calPreFilterState), so a
+ * single-zone cluster and minikube's node, which has no zone label, still schedule every replica.
+ */
+export function zoneSpread(
+  selector: Record<string, string>,
+): k8s.types.input.core.v1.TopologySpreadConstraint[] {
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: "topology.kubernetes.io/zone",
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: { matchLabels: selector },
+    },
+  ];
+}
+
+/**
  * At most one pod of a service may be evicted at a time by a voluntary disruption (a node drain).
  * `maxUnavailable: 1` rather than `minAvailable: 1`: with a single replica the latter would block every
- * drain forever.
+ * drain forever. It holds whoever sets the count: with a HorizontalPodAutoscaler at its minimum (even 1), a
+ * drain still proceeds one pod at a time, and a budget counted from the Deployment's replicas (which the HPA
+ * then owns) would be wrong after every scale.
  */
 export function disruptionBudgetSpec(labels: LabelInput): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
   return { maxUnavailable: 1, selector: { matchLabels: selectorLabels(labels) } };

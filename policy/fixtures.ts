@@ -17,6 +17,8 @@ export const POD = "kubernetes:core/v1:Pod";
 export const SERVICE = "kubernetes:core/v1:Service";
 export const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+export const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+export const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 
 export type Probe = Unwrap<k8s.types.input.core.v1.Probe>;
 export type DeploymentProps = Unwrap<k8s.apps.v1.DeploymentArgs>;
@@ -25,6 +27,9 @@ export type DaemonSetProps = Unwrap<k8s.apps.v1.DaemonSetArgs>;
 export type JobProps = Unwrap<k8s.batch.v1.JobArgs>;
 export type CronJobProps = Unwrap<k8s.batch.v1.CronJobArgs>;
 export type PodProps = Unwrap<k8s.core.v1.PodArgs>;
+export type ServiceProps = Unwrap<k8s.core.v1.ServiceArgs>;
+export type IngressProps = Unwrap<k8s.networking.v1.IngressArgs>;
+export type AutoscalerProps = Unwrap<k8s.autoscaling.v2.HorizontalPodAutoscalerArgs>;
 
 /** What a builder's callback may change. `pod` and `container` are the objects inside `props`, not copies. */
 export interface Fixture<P> {
@@ -244,4 +249,74 @@ export function networkPolicy(namespace?: string): FakeResource {
       spec: { podSelector: {}, policyTypes: ["Ingress"] },
     },
   };
+}
+
+/** A host the cloud fixtures serve, and the digest a pushed image is referenced by. */
+export const HOST = "todo.example.com";
+export const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
+
+/** The frontend Service as the program builds it beside an Ingress: ClusterIP, so no port opens on the nodes. */
+export function frontendService(change?: (props: ServiceProps) => void): FakeResource {
+  const props: ServiceProps = {
+    metadata: { name: "frontend", namespace: "todo", labels: labelsOf("frontend") },
+    spec: {
+      type: "ClusterIP",
+      selector: selectorOf("frontend"),
+      ports: [{ name: "http", port: 3000, targetPort: "http", protocol: "TCP" }],
+    },
+  };
+  change?.(props);
+  return { type: SERVICE, props };
+}
+
+/** The cloud Ingress: a class, a cert-manager ClusterIssuer, and a TLS entry with a secret for its one host. */
+export function ingress(change?: (props: IngressProps) => void): FakeResource {
+  const props: IngressProps = {
+    metadata: {
+      name: "frontend",
+      namespace: "todo",
+      labels: labelsOf("frontend"),
+      annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" },
+    },
+    spec: {
+      ingressClassName: "nginx",
+      tls: [{ hosts: [HOST], secretName: "frontend-tls" }],
+      rules: [
+        {
+          host: HOST,
+          http: {
+            paths: [
+              {
+                path: "/",
+                pathType: "Prefix",
+                backend: { service: { name: "frontend", port: { name: "http" } } },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+  change?.(props);
+  return { type: INGRESS, props };
+}
+
+/** An autoscaler of the fixture Deployment "backend" (which then must leave spec.replicas unset). */
+export function autoscaler(change?: (props: AutoscalerProps) => void): FakeResource {
+  const props: AutoscalerProps = {
+    metadata: { name: "backend", namespace: "todo", labels: labelsOf("backend") },
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "backend" },
+      minReplicas: 2,
+      maxReplicas: 5,
+      metrics: [
+        {
+          type: "Resource",
+          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+        },
+      ],
+    },
+  };
+  change?.(props);
+  return { type: HPA, props };
 }

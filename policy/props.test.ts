@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 
-import { deepEqual, isPinnedImage, parseImage, selectorMatches } from "./props";
+import { DIGEST } from "./fixtures";
+import {
+  deepEqual,
+  hasSha256Digest,
+  isPinnedImage,
+  parseImage,
+  registryHost,
+  selectorMatches,
+} from "./props";
 
 describe("image references", () => {
   it.each([
@@ -14,6 +22,36 @@ describe("image references", () => {
   ])("parses %s", (image, parsed, pinned) => {
     expect(parseImage(image)).toEqual({ tag: undefined, digest: undefined, ...parsed });
     expect(isPinnedImage(image)).toBe(pinned);
+  });
+});
+
+describe("registry hosts and digests", () => {
+  // The cases of distribution/reference normalize.go (splitDockerDomain): a host is "localhost", or contains "."
+  // or ":", or is not lower-case; anything else is a Docker Hub namespace.
+  it.each([
+    ["todo-backend:c-0123456789abcdef", undefined],
+    ["postgres:16.6-bookworm", undefined],
+    ["acme/todo-backend:1.0", undefined],
+    ["ghcr.io/acme/todo-backend:1.0", "ghcr.io"],
+    ["docker.io/library/postgres:16", "docker.io"],
+    ["localhost/todo-backend:1.0", "localhost"],
+    ["localhost:5000/todo-backend", "localhost:5000"],
+    ["registry:5000/todo-backend", "registry:5000"],
+    ["Registry/todo-backend", "Registry"],
+    [
+      `123456789.dkr.ecr.eu-west-1.amazonaws.com/todo-backend@${DIGEST}`,
+      "123456789.dkr.ecr.eu-west-1.amazonaws.com",
+    ],
+  ])("finds the registry host of %s", (image, host) => {
+    expect(registryHost(image)).toBe(host);
+  });
+
+  it("accepts only a full sha256 digest, with or without a tag", () => {
+    expect(hasSha256Digest(`ghcr.io/acme/todo-backend@${DIGEST}`)).toBe(true);
+    expect(hasSha256Digest(`ghcr.io/acme/todo-backend:c-0123456789abcdef@${DIGEST}`)).toBe(true);
+    expect(hasSha256Digest("ghcr.io/acme/todo-backend@sha256:0123abcd")).toBe(false);
+    expect(hasSha256Digest(`ghcr.io/acme/todo-backend@sha512:${"0".repeat(128)}`)).toBe(false);
+    expect(hasSha256Digest("ghcr.io/acme/todo-backend:c-0123456789abcdef")).toBe(false);
   });
 });
 

@@ -117,6 +117,29 @@ export function parseImage(image: string): { tag?: string; digest?: string } {
   return { tag: tag === "" ? undefined : tag, digest: digest === "" ? undefined : digest };
 }
 
+/**
+ * The registry host an image reference names, or undefined for a Docker Hub name ("postgres:16", "acme/app", or a
+ * locally built "todo-backend:c-0123456789abcdef"). This follows the reference grammar of distribution/reference
+ * (normalize.go, splitDockerDomain): the first of several path components is a host when it is "localhost",
+ * contains a "." or a ":", or has an upper-case letter (repository paths are lower-case).
+ */
+export function registryHost(image: string): string | undefined {
+  const slash = image.indexOf("/");
+  if (slash < 0) {
+    return undefined;
+  }
+  const first = image.slice(0, slash);
+  const isHost =
+    first === "localhost" || first.includes(".") || first.includes(":") || first.toLowerCase() !== first;
+  return isHost ? first : undefined;
+}
+
+/** True when the image is referenced by a sha256 content digest, e.g. "ghcr.io/acme/app@sha256:<64 hex>". */
+export function hasSha256Digest(image: string): boolean {
+  const { digest } = parseImage(image);
+  return digest !== undefined && /^sha256:[0-9a-f]{64}$/.test(digest);
+}
+
 /** True when the image names an exact build: a digest, or a tag other than "latest". */
 export function isPinnedImage(image: string): boolean {
   const { tag, digest } = parseImage(image);

@@ -1,9 +1,12 @@
 // Tests of the pack as a whole: the rule list, and what every resource rule shares through workloadPolicy.
+import type { Policy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 
 import { deployment, DEPLOYMENT, service, WORKLOADS } from "../fixtures";
 import { runResourcePolicy, UNKNOWN_STRING, violationsOf, type FakeResource } from "../testing";
 import {
+  hpaReplicaBounds,
+  ingressTlsForIssuer,
   noServiceAccountToken,
   podSecurityRestricted,
   policies,
@@ -12,6 +15,9 @@ import {
 } from "./index";
 
 const resourcePolicies = policies.filter((p) => "validateResource" in p);
+/** The resource rules about another kind than workloads; every other resource rule is about pods. */
+const otherKindPolicies: readonly Policy[] = [ingressTlsForIssuer, hpaReplicaBounds];
+const podPolicies = resourcePolicies.filter((p) => !otherKindPolicies.includes(p));
 
 describe("the policy pack", () => {
   it("lists every rule once, mandatory ones first, with the agreed enforcement levels", () => {
@@ -26,6 +32,11 @@ describe("the policy pack", () => {
       ["no-service-account-token", "mandatory"],
       ["rolling-update-zero-unavailable", "mandatory"],
       ["recommended-labels", "mandatory"],
+      ["app-images-by-digest", "mandatory"],
+      ["no-node-port-with-ingress", "mandatory"],
+      ["ingress-tls-for-issuer", "mandatory"],
+      ["hpa-owns-replicas", "mandatory"],
+      ["hpa-replica-bounds", "mandatory"],
       ["pod-disruption-budget", "advisory"],
       ["network-policy-present", "advisory"],
       ["image-pull-policy-if-not-present", "advisory"],
@@ -42,7 +53,7 @@ describe("the policy pack", () => {
 
 describe("every resource rule", () => {
   it("accepts the program's backend Deployment", async () => {
-    for (const policy of resourcePolicies) {
+    for (const policy of podPolicies) {
       expect(await violationsOf(policy, deployment()), policy.name).toEqual([]);
     }
   });
@@ -51,7 +62,7 @@ describe("every resource rule", () => {
     const previewed = deployment(({ container }) => {
       container.image = UNKNOWN_STRING;
     });
-    for (const policy of resourcePolicies) {
+    for (const policy of podPolicies) {
       expect(await violationsOf(policy, previewed), policy.name).toEqual([]);
     }
     const insecure = deployment(({ container }) => {
@@ -70,6 +81,12 @@ describe("every resource rule", () => {
     expect(await violationsOf(noServiceAccountToken, resource)).toEqual([
       "spec.template.spec.automountServiceAccountToken must be false",
     ]);
+  });
+
+  it("leaves workloads to the pod rules: a rule about another kind does not apply to a Deployment", async () => {
+    for (const policy of otherKindPolicies) {
+      expect((await runResourcePolicy(policy, deployment())).notApplicable, policy.name).toBeDefined();
+    }
   });
 
   it("does not apply pod rules to resources that run no pods", async () => {

@@ -3,10 +3,15 @@
 // which a unit test must never do.
 import type { Policies } from "@pulumi/policy";
 
+import { appImagesByDigest } from "./appImagesByDigest";
+import { hpaOwnsReplicas } from "./hpaOwnsReplicas";
+import { hpaReplicaBounds } from "./hpaReplicaBounds";
 import { imagePullPolicyIfNotPresent } from "./imagePullPolicyIfNotPresent";
+import { ingressTlsForIssuer } from "./ingressTlsForIssuer";
 import { networkPolicyPresent } from "./networkPolicyPresent";
 import { noLatestImage } from "./noLatestImage";
 import { noLiteralSecretEnv } from "./noLiteralSecretEnv";
+import { noNodePortWithIngress } from "./noNodePortWithIngress";
 import { noServiceAccountToken } from "./noServiceAccountToken";
 import { podDisruptionBudget } from "./podDisruptionBudget";
 import { podSecurityRestricted } from "./podSecurityRestricted";
@@ -18,10 +23,15 @@ import { rollingUpdateZeroUnavailable } from "./rollingUpdateZeroUnavailable";
 import { uidAbove10000 } from "./uidAbove10000";
 
 export {
+  appImagesByDigest,
+  hpaOwnsReplicas,
+  hpaReplicaBounds,
   imagePullPolicyIfNotPresent,
+  ingressTlsForIssuer,
   networkPolicyPresent,
   noLatestImage,
   noLiteralSecretEnv,
+  noNodePortWithIngress,
   noServiceAccountToken,
   podDisruptionBudget,
   podSecurityRestricted,
@@ -45,6 +55,11 @@ export const policies: Policies = [
   noServiceAccountToken,
   rollingUpdateZeroUnavailable,
   recommendedLabels,
+  appImagesByDigest,
+  noNodePortWithIngress,
+  ingressTlsForIssuer,
+  hpaOwnsReplicas,
+  hpaReplicaBounds,
   podDisruptionBudget,
   networkPolicyPresent,
   imagePullPolicyIfNotPresent,

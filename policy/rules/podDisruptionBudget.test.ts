@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { budget, daemonSet, deployment, selectorOf, statefulSet } from "../fixtures";
+import { autoscaler, budget, daemonSet, deployment, selectorOf, statefulSet } from "../fixtures";
 import { runStackPolicy, urnOf, type FakeResource } from "../testing";
 import { podDisruptionBudget } from "./podDisruptionBudget";
 
@@ -45,6 +45,24 @@ describe("pod-disruption-budget", () => {
     const single = deployment(({ props }) => (props.spec.replicas = 1));
     const unset = deployment(({ props }) => delete props.spec.replicas);
     expect(await check([single, unset, daemonSet()])).toEqual([]);
+  });
+
+  it("counts an autoscaled Deployment's replicas as its autoscaler's maxReplicas", async () => {
+    const autoscaled = deployment(({ props }) => delete props.spec.replicas);
+    expect(await check([autoscaled, autoscaler()])).toEqual([
+      {
+        message:
+          'Deployment "backend" may run up to 5 replicas (HorizontalPodAutoscaler "backend") but no policy/v1 PodDisruptionBudget in namespace "todo" selects its pod labels (spec.template.metadata.labels)',
+        urn: urnOf(autoscaled),
+      },
+    ]);
+    const covered = budget("todo", { matchLabels: selectorOf("backend") });
+    expect(await check([autoscaled, autoscaler(), covered])).toEqual([]);
+    const single = autoscaler((props) => {
+      props.spec.minReplicas = 1;
+      props.spec.maxReplicas = 1;
+    });
+    expect(await check([autoscaled, single])).toEqual([]);
   });
 
   it("flags a replicated StatefulSet too", async () => {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 
 import { ProgramRun, runProgram, unwrapDeep } from "../support/program";
-import { DEFAULT_STACK, STACKS } from "../support/stacks";
+import { CLOUD_EXPOSED_BACKEND_STACK, DEFAULT_STACK, STACKS } from "../support/stacks";
 
 interface Model {
   validate(): void;
@@ -54,6 +54,26 @@ describe("Kubernetes schema", () => {
     const run = await runProgram({ config: { ...DEFAULT_STACK } });
     expect(run.byType("kubernetes:apps/v1:StatefulSet")).toHaveLength(1);
     expect(run.resources.filter((r) => r.type.startsWith("kubernetes:")).length).toBeGreaterThanOrEqual(14);
+  });
+
+  it("covers the cloud objects in the cloud stack: the Ingress and both HorizontalPodAutoscalers", async () => {
+    const run = await runProgram({ config: { ...CLOUD_EXPOSED_BACKEND_STACK } });
+    expect(run.byType("kubernetes:networking.k8s.io/v1:Ingress")).toHaveLength(1);
+    expect(run.byType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")).toHaveLength(2);
+    expect(validateAll(run)).toEqual([]);
+  });
+
+  it("is a real check for them too: an Ingress path without a pathType, an HPA without maxReplicas", () => {
+    const Ingress = modelFor("kubernetes:networking.k8s.io/v1:Ingress");
+    const rules = [
+      { host: "x.example.com", http: { paths: [{ path: "/", backend: { service: { name: "x" } } }] } },
+    ];
+    expect(() => new Ingress({ metadata: { name: "x" }, spec: { rules } }).validate()).toThrow(/pathType/);
+    const Hpa = modelFor("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+    const scaleTargetRef = { apiVersion: "apps/v1", kind: "Deployment", name: "x" };
+    expect(() => new Hpa({ metadata: { name: "x" }, spec: { scaleTargetRef } }).validate()).toThrow(
+      /maxReplicas/,
+    );
   });
 
   it("is a real check: a Deployment with replicas as a string is rejected", () => {

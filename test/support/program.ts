@@ -5,6 +5,7 @@
  * without `metadata.name` and allocates a NodePort when none is given, and random passwords get a value.
  * Tests assert on the recorded *inputs* the program sent, never on values the mocks invented.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { vi } from "vitest";
@@ -286,10 +287,29 @@ function providerState(type: string, name: string, inputs: Record<string, any>):
       ports: inputs.spec.ports.map((p: any) => ({ ...p, nodePort: p.nodePort ?? 31999 })),
     };
   }
+  if (type === "docker:index/image:Image") {
+    state.repoDigest = mockRepoDigest(String(inputs.imageName), inputs.skipPush === true);
+  }
   if (type === "random:index/randomPassword:RandomPassword") {
     state.result = "r".repeat(inputs.length ?? 16);
   }
   return state;
+}
+
+/**
+ * What pulumi-docker's Image reports as `repoDigest` (pulumi/pulumi-docker provider/image.go, dockerBuild): for
+ * an image it pushed, the repository without its tag and the manifest digest the push reported
+ * (parseRepoDigestFromAux: `reference.WithDigest(reference.TrimNamed(imageName), digest)`); for one it did not
+ * push (skipPush), the local image ID alone (`imageInspect.ID`). The digest is derived from the name, so two
+ * different images get two different digests, as a registry's would.
+ */
+export function mockRepoDigest(imageName: string, skipPush: boolean): string {
+  const hash = crypto.createHash("sha256").update(imageName).digest("hex");
+  if (skipPush) return `sha256:${hash}`;
+  const slash = imageName.lastIndexOf("/");
+  const colon = imageName.lastIndexOf(":");
+  const repository = colon > slash ? imageName.slice(0, colon) : imageName;
+  return `${repository}@sha256:${hash}`;
 }
 
 export async function isSecret(output: unknown): Promise<boolean> {

@@ -4,7 +4,11 @@
  * values are what a user would put in `Pulumi.<stack>.yaml`: strings, as the CLI hands them to the program.
  */
 
+import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
+
+import { qualified } from "../../catalog";
 
 /** A repository of the team's shape: the program in phase4/infra, services in phase2, Dockerfiles in phase4/docker. */
 export const OWN_APP_REPO = path.resolve(__dirname, "..", "fixtures", "own-app");
@@ -67,6 +71,44 @@ export const OWN_APP_STACK: StackConfig = {
   backendEnv: JSON.stringify({ CORS_ORIGINS: "{frontendUrl}" }),
 };
 
+/**
+ * A stack file's `todo-app:*` settings as the CLI hands them to the program: strings as they are, numbers
+ * and booleans as their text, objects as JSON (how Pulumi passes a structured value).
+ */
+export function stackFileConfig(file: string): Record<string, string> {
+  const stack = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+  const prefix = qualified("");
+  return Object.fromEntries(
+    Object.entries(stack.config ?? {})
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, value]) => [
+        key.slice(prefix.length),
+        typeof value === "object" ? JSON.stringify(value) : String(value as string | number | boolean),
+      ]),
+  );
+}
+
+export const CLOUD_EXAMPLE_FILE = path.resolve(__dirname, "..", "..", "Pulumi.cloud.example.yaml");
+
+/**
+ * The documented cloud stack, read from Pulumi.cloud.example.yaml, with the one secret its comments say it
+ * needs (registryPassword): registry images by digest, an Ingress with cert-manager TLS, autoscaling, the
+ * in-cluster database on a retaining StorageClass.
+ */
+export const CLOUD_STACK: StackConfig = {
+  ...stackFileConfig(CLOUD_EXAMPLE_FILE),
+  registryPassword: "ghp_cloud-token",
+};
+
+/** The cloud stack with a managed database, and browser code calling the backend through the Ingress. */
+export const CLOUD_EXPOSED_BACKEND_STACK: StackConfig = {
+  ...CLOUD_STACK,
+  databaseUrl: `${DATABASE_URL}?sslmode=require`,
+  exposeBackend: "true",
+  backendIngressPath: "/backend",
+  frontendBuildArgs: JSON.stringify({ NEXT_PUBLIC_API_URL: "{backendPublicUrl}" }),
+};
+
 /** The stacks every whole-program check (schema, policy pack) runs on. */
 export const STACKS: Readonly<Record<string, StackConfig>> = {
   "a default stack (in-cluster PostgreSQL)": DEFAULT_STACK,
@@ -74,4 +116,7 @@ export const STACKS: Readonly<Record<string, StackConfig>> = {
   "a stack on a remote cluster with a registry": REGISTRY_STACK,
   "a stack with every option set": EVERY_OPTION_STACK,
   "the team's own app (own Dockerfiles, secrets for the frontend, exposed backend)": OWN_APP_STACK,
+  "the cloud stack of Pulumi.cloud.example.yaml (registry, Ingress with TLS, autoscaling)": CLOUD_STACK,
+  "a cloud stack with a managed database and the backend exposed through the Ingress":
+    CLOUD_EXPOSED_BACKEND_STACK,
 };
