@@ -30,6 +30,9 @@ runCommand("dev", async (invocation) => {
   const replace = await prepareSessionForCluster(session, log);
   step("pulumi up (the first deploy; then every change deploys only what it touches)");
   await cancellable(session, "update", (cli) => stack.up({ ...cli, replace }));
+  // Set for a recreated cluster's first update only (scripts/lib/clusterIdentity.ts): the cycles deploy to a
+  // cluster that answers, where a delete that cannot reach an object must fail.
+  delete stack.workspace.envVars.PULUMI_K8S_DELETE_UNREACHABLE;
 
   step("Development loop");
   const kubectl = findKubectl(run, {
