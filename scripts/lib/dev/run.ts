@@ -185,23 +185,45 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
       });
     }
 
-    const tags = new Map<DevService, string>();
-    for (const image of deps.outputs.images) {
-      const ref = deps.outputs.imageRefs[image.service];
-      // A registry stack's pods run a digest reference: its content tag is then what the program hashed.
-      tags.set(image.service, (ref && tagOfReference(ref)) ?? contentTag(image));
-    }
-    const cycle = createCycle({
-      images: deps.outputs.images,
-      deployed: tags,
-      readState: deps.readState,
-      update: deps.update,
-      diagnoseRollout: (service) =>
-        access
-          ? diagnoseRollout(access, pods[service], { children })
-          : Promise.resolve(["(kubectl was not found, so the failing pods cannot be shown)"]),
-      note: log,
-    });
+    const cycleFor = (outputs: DevOutputs) =>
+      createCycle({
+        images: outputs.images,
+        deployed: deployedTags(outputs),
+        readState: deps.readState,
+        update: deps.update,
+        diagnoseRollout: (service) =>
+          access
+            ? diagnoseRollout(access, pods[service], { children })
+            : Promise.resolve(["(kubectl was not found, so the failing pods cannot be shown)"]),
+        note: log,
+      });
+    let images = deps.outputs.images;
+    let cycle = cycleFor(deps.outputs);
+    const startWatching = () =>
+      watchImages({
+        projectDir: deps.projectDir,
+        stack: deps.shortStackName,
+        images,
+        debounceMs: deps.debounceMs,
+        onBatch: (batch) => {
+          if (!stopping) loop.submit(batch);
+        },
+        onError: (error) => log(`Watcher: ${error.message}`),
+      });
+    /**
+     * After a full update: the stack file or the program may have moved a context, a Dockerfile or a build
+     * arg, so the images are read again from the outputs the update just wrote, and watched anew when they moved.
+     */
+    const followSources = async (): Promise<void> => {
+      const fresh = await deps.readOutputs();
+      if (JSON.stringify(fresh.images) === JSON.stringify(images)) return;
+      images = fresh.images;
+      cycle = cycleFor(fresh);
+      await watcher?.close();
+      watcher = await startWatching();
+      log("The images' build sources changed with that update: watching the new ones.");
+      watchLines(deps, watcher, images);
+    };
     const rolled = async (services: readonly DevService[], full: boolean): Promise<void> => {
       // A forward is bound to the one pod kubectl picked (scripts/lib/dev/portForward.ts): after a rollout, to
       // the new pods, so the URL keeps answering.
@@ -219,6 +241,7 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
         cycleLines(result, before, cycle.deployed()).forEach((line) => log(line));
         if (result.outcome.kind === "deployed" && !stopping) {
           await rolled(result.outcome.services, result.outcome.full);
+          if (result.outcome.full) await followSources();
         }
         return result;
       },
@@ -229,18 +252,8 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
       },
     });
 
-    watcher = await watchImages({
-      projectDir: deps.projectDir,
-      stack: deps.shortStackName,
-      images: deps.outputs.images,
-      debounceMs: deps.debounceMs,
-      onBatch: (batch) => {
-        if (!stopping) loop.submit(batch);
-      },
-      onError: (error) => log(`Watcher: ${error.message}`),
-    });
-
-    header(deps, watcher, forwards);
+    watcher = await startWatching();
+    header(deps, watcher, forwards, images);
     await logs?.refresh();
     // Between cycles too: a container that restarts, or a pod the cluster replaced, is followed within seconds.
     const refresher = setInterval(() => void logs?.refresh(), LOG_REFRESH_MS);
@@ -256,6 +269,8 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
     clearInterval(refresher);
     await watcher.close();
     await loop.stop();
+    // A full update that ended meanwhile may have started a new watcher.
+    await watcher.close();
     await stopAll(children, logs, forwards);
     await summary(deps, cycle.deployed());
     if (options.downOnExit) {
@@ -280,13 +295,23 @@ async function stopAll(
   await children.stopAll();
 }
 
-function header(
-  deps: DevRunDeps,
-  watcher: ImageWatcher,
-  forwards: readonly { service: DevService; forward: PortForward }[],
-) {
+/**
+ * The tags deployed now: the content tag in each image output, else (a registry stack's digest reference) the
+ * hash of its sources, which is the tag the program gave the image it pushed.
+ */
+function deployedTags(outputs: DevOutputs): Map<DevService, string> {
+  return new Map(
+    outputs.images.map((image) => {
+      const ref = outputs.imageRefs[image.service];
+      return [image.service, (ref && tagOfReference(ref)) ?? contentTag(image)];
+    }),
+  );
+}
+
+/** What each image is watched for. */
+function watchLines(deps: DevRunDeps, watcher: ImageWatcher, images: readonly WatchedImage[]): void {
   const { log } = deps;
-  for (const image of deps.outputs.images) {
+  for (const image of images) {
     const reads = watcher.readPaths(image.service) ?? [];
     const context = path.relative(deps.projectDir, image.context) || ".";
     const what = reads.includes(".") ? "the whole context" : reads.join(", ");
@@ -295,6 +320,16 @@ function header(
         "and ignore file",
     );
   }
+}
+
+function header(
+  deps: DevRunDeps,
+  watcher: ImageWatcher,
+  forwards: readonly { service: DevService; forward: PortForward }[],
+  images: readonly WatchedImage[],
+): void {
+  const { log } = deps;
+  watchLines(deps, watcher, images);
   log(
     `Watching the program: index.ts, its folders, Pulumi.yaml and Pulumi.${deps.shortStackName}.yaml (a full update)`,
   );
