@@ -9,6 +9,7 @@ import {
   ingressUrl,
 } from "../k8s/ingress";
 import { LabelInput, standardLabels } from "../k8s/labels";
+import { acmeSolverIngressSpec } from "../k8s/networkPolicy";
 import { namedObjectOptions } from "./options";
 
 export interface AppIngressArgs {
@@ -25,7 +26,8 @@ export interface AppIngressArgs {
 
 /**
  * The app's one Ingress: its host to the frontend, an exposed backend at its path prefix, and with a
- * cert-manager ClusterIssuer the host's certificate. pulumi-kubernetes waits (up to ten minutes) until the
+ * cert-manager ClusterIssuer the host's certificate, with the NetworkPolicy that lets the ingress controller reach
+ * an HTTP-01 challenge's solver pod under the namespace's default deny (k8s/networkPolicy.ts). pulumi-kubernetes waits (up to ten minutes) until the
  * controller publishes an address for it (provider/pkg/await/ingress.go), so an update with no controller of
  * this class fails instead of reporting an Ingress nothing serves.
  */
@@ -50,6 +52,20 @@ export class AppIngress extends pulumi.ComponentResource {
       },
       namedObjectOptions(this, args.provider),
     );
+    if (args.ingress.tlsIssuer) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-acme-solver`,
+        {
+          metadata: {
+            name: "acme-http01-solver-ingress",
+            namespace: args.namespace,
+            labels: standardLabels(args.labels),
+          },
+          spec: acmeSolverIngressSpec(args.ingress.controllerNamespace),
+        },
+        namedObjectOptions(this, args.provider),
+      );
+    }
     this.url = ingressUrl(args.ingress);
     this.address = ingress.status.apply((status) => {
       const first = status?.loadBalancer?.ingress?.[0];

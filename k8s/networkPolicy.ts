@@ -43,6 +43,38 @@ export function ingressOnlyFromSpec(
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**
+ * The labels cert-manager gives every ACME HTTP-01 solver pod it creates (cert-manager/cert-manager
+ * pkg/issuer/acme/http/pod.go podLabels, `SolverIdentificationLabelKey` of pkg/apis/acme/v1/types.go), beside a
+ * domain and a token hash that change with each challenge.
+ */
+export const ACME_HTTP01_SOLVER_LABELS: Readonly<Record<string, string>> = {
+  "acme.cert-manager.io/http01-solver": "true",
+};
+
+/** The port the solver listens on and its Service targets (pkg/issuer/acme/http/http.go `acmeSolverListenPort`). */
+export const ACME_HTTP01_SOLVER_PORT = 8089;
+
+/**
+ * Lets the ingress controller's pods reach cert-manager's HTTP-01 solver pods, and nothing else reach them. For an
+ * Ingress with a ClusterIssuer, cert-manager answers the ACME HTTP-01 challenge with a pod it creates in the
+ * Challenge's namespace, the Ingress's own (pod.go buildDefaultPod, `Namespace: ch.Namespace`), routed to by a
+ * temporary Ingress path through the same controller (ingress.go ingressPath). The namespace's default deny would
+ * drop the controller's connection, so no certificate would ever be issued. The solver needs no egress: it only
+ * serves the challenge (pkg/issuer/acme/http/solver/solver.go), and both the ACME server's request and
+ * cert-manager's own self check arrive through the controller (http.go buildChallengeUrl, testReachability). A
+ * DNS-01 issuer starts no such pod, so the policy then selects nothing.
+ */
+export function acmeSolverIngressSpec(
+  controllerNamespace: string,
+): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return ingressOnlyFromSpec(
+    ACME_HTTP01_SOLVER_LABELS,
+    { pods: [], namespaces: [controllerNamespace] },
+    ACME_HTTP01_SOLVER_PORT,
+  );
+}
+
+/**
  * The cloud metadata address (AWS, GCP, Azure, and most others): a pod that reaches it can often read the node's
  * credentials. Every internet egress rule leaves it out.
  */

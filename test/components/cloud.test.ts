@@ -119,6 +119,9 @@ describe("the cloud stack of Pulumi.cloud.example.yaml", async () => {
   });
 });
 
+const without = (config: Readonly<Record<string, string>>, key: string) =>
+  Object.fromEntries(Object.entries(config).filter(([k]) => k !== key));
+
 function network(run: ProgramRun) {
   const policies: PolicyObject[] = run.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => {
     const inputs = unwrapDeep(r.inputs) as any;
@@ -143,6 +146,15 @@ const CONTROLLER: Endpoint = {
 };
 const OTHER_NAMESPACE: Endpoint = { kind: "pod", namespace: "monitoring", labels: {} };
 const OUTSIDE: Endpoint = { kind: "ip", ip: "203.0.113.7" };
+const SOLVER: Endpoint = {
+  kind: "pod",
+  namespace: NS,
+  labels: {
+    "acme.cert-manager.io/http-domain": "1047201832",
+    "acme.cert-manager.io/http-token": "1234567890",
+    "acme.cert-manager.io/http01-solver": "true",
+  },
+};
 
 describe("the cloud stack's network", async () => {
   const { backend, frontend, may } = network(await runProgram({ config: { ...CLOUD_STACK } }));
@@ -157,6 +169,28 @@ describe("the cloud stack's network", async () => {
   it("keeps the backend closed to the controller when it is not exposed; the frontend still reaches it", () => {
     expect(may(CONTROLLER, backend, 7860)).toBe(false);
     expect(may(frontend, backend, 7860)).toBe(true);
+  });
+
+  it("lets the controller reach cert-manager's HTTP-01 solver pod, so the certificate can be issued", () => {
+    // cert-manager starts it in the Ingress's namespace with these labels, listening on 8089
+    // (cert-manager/cert-manager pkg/issuer/acme/http/pod.go podLabels and buildDefaultPod, http.go).
+    expect(may(CONTROLLER, SOLVER, 8089)).toBe(true);
+    expect(may(OUTSIDE, SOLVER, 8089)).toBe(false);
+    expect(may(OTHER_NAMESPACE, SOLVER, 8089)).toBe(false);
+    expect(may(CONTROLLER, frontend, 8089)).toBe(false);
+  });
+});
+
+describe("a cloud stack without tlsIssuer", async () => {
+  const run = await runProgram({ config: without(CLOUD_STACK, "tlsIssuer") });
+
+  it("admits no one to an HTTP-01 solver: there is no certificate to solve for", () => {
+    expect(network(run).may(CONTROLLER, SOLVER, 8089)).toBe(false);
+    const names = run
+      .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .map((p) => unwrapDeep(p.inputs) as any)
+      .map((p) => p.metadata.name);
+    expect(names).not.toContain("acme-http01-solver-ingress");
   });
 });
 
@@ -188,9 +222,6 @@ describe("a cloud stack with the backend exposed through the Ingress", async () 
     expect(run.byType("kubernetes:apps/v1:StatefulSet")).toEqual([]);
   });
 });
-
-const without = (config: Readonly<Record<string, string>>, key: string) =>
-  Object.fromEntries(Object.entries(config).filter(([k]) => k !== key));
 
 describe("warnings of a cloud stack", () => {
   async function warningsOf(config: Record<string, string>): Promise<string> {

@@ -15,9 +15,18 @@ import {
   ingressUrl,
 } from "../../k8s/ingress";
 import { selectorLabels } from "../../k8s/labels";
-import { ingressOnlyFromSpec } from "../../k8s/networkPolicy";
+import {
+  ACME_HTTP01_SOLVER_LABELS,
+  ACME_HTTP01_SOLVER_PORT,
+  acmeSolverIngressSpec,
+  defaultDenySpec,
+  dnsEgressSpec,
+  ingressOnlyFromSpec,
+} from "../../k8s/networkPolicy";
 import { deploymentSpec, disruptionBudgetSpec, zoneSpread } from "../../k8s/podSpec";
-import { mayConnect } from "../support/netpol";
+import { podSecurityRestricted } from "../../policy/rules/podSecurityRestricted";
+import { violationsOf } from "../../policy/testing";
+import { type Endpoint, mayConnect } from "../support/netpol";
 
 const TLS: IngressSettings = {
   host: "todo.example.com",
@@ -165,5 +174,105 @@ describe("ingress from a namespace", () => {
       { podSelector: { matchLabels: { a: "b" } } },
       { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
     ]);
+  });
+});
+
+/**
+ * The pod cert-manager creates to answer an ACME HTTP-01 challenge, as its controller builds it with the default
+ * options (cert-manager/cert-manager pkg/issuer/acme/http/pod.go buildDefaultPod and podLabels; runAsNonRoot from
+ * the controller's `--acme-http01-solver-run-as-non-root`, default true in
+ * internal/apis/config/controller/v1alpha1/defaults.go; the port from http.go `acmeSolverListenPort`).
+ */
+const SOLVER_POD = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: {
+    generateName: "cm-acme-http-solver-",
+    namespace: "todo-prod",
+    labels: {
+      "acme.cert-manager.io/http-domain": "1047201832",
+      "acme.cert-manager.io/http-token": "1234567890",
+      "acme.cert-manager.io/http01-solver": "true",
+    },
+  },
+  spec: {
+    automountServiceAccountToken: false,
+    nodeSelector: { "kubernetes.io/os": "linux" },
+    restartPolicy: "OnFailure",
+    enableServiceLinks: false,
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    containers: [
+      {
+        name: "acmesolver",
+        image: "quay.io/jetstack/cert-manager-acmesolver:v1.17.0",
+        imagePullPolicy: "IfNotPresent",
+        args: ["--listen-port=8089", "--domain=todo.example.com", "--token=t", "--key=k"],
+        resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+        ports: [{ name: "http", containerPort: 8089 }],
+        securityContext: {
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"] },
+        },
+      },
+    ],
+  },
+};
+
+describe("cert-manager's HTTP-01 solver under the namespace's default deny", () => {
+  const namespace = "todo-prod";
+  const policies = [
+    { namespace, spec: defaultDenySpec() as any },
+    { namespace, spec: dnsEgressSpec() as any },
+    { namespace, spec: acmeSolverIngressSpec("ingress-nginx") as any },
+  ];
+  const solver: Endpoint = { kind: "pod", namespace, labels: SOLVER_POD.metadata.labels };
+  const controller: Endpoint = { kind: "pod", namespace: "ingress-nginx", labels: { any: "thing" } };
+
+  it("selects the solver pods by the label cert-manager gives them, on the port they listen on", () => {
+    expect(ACME_HTTP01_SOLVER_LABELS).toEqual({ "acme.cert-manager.io/http01-solver": "true" });
+    expect(ACME_HTTP01_SOLVER_PORT).toBe(SOLVER_POD.spec.containers[0].ports[0].containerPort);
+  });
+
+  it("lets the ingress controller reach a solver pod on 8089, and nothing else reach it", () => {
+    expect(mayConnect(policies, controller, solver, 8089)).toBe(true);
+    expect(mayConnect(policies, controller, solver, 80)).toBe(false);
+    expect(mayConnect(policies, { ...controller, namespace: "default" }, solver, 8089)).toBe(false);
+    expect(mayConnect(policies, { kind: "ip", ip: "203.0.113.7" }, solver, 8089)).toBe(false);
+  });
+
+  it("opens nothing to the app's own pods", () => {
+    const frontend: Endpoint = {
+      kind: "pod",
+      namespace,
+      labels: { "app.kubernetes.io/component": "frontend" },
+    };
+    expect(mayConnect(policies, controller, frontend, 8089)).toBe(false);
+    expect(mayConnect(policies, controller, frontend, 3000)).toBe(false);
+  });
+
+  it("gives the solver no egress but DNS: it only serves the challenge (pkg/issuer/acme/http/solver/solver.go)", () => {
+    expect(mayConnect(policies, solver, { kind: "ip", ip: "203.0.113.7" }, 443)).toBe(false);
+    const dns: Endpoint = { kind: "pod", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
+    expect(mayConnect(policies, solver, dns, 53, "UDP")).toBe(true);
+  });
+
+  it("starts a pod the namespace's restricted Pod Security profile admits", async () => {
+    // The restricted checks of kubernetes/pod-security-admission policy/ (check_runAsNonRoot.go,
+    // check_seccompProfile_restricted.go, check_allowPrivilegeEscalation.go, check_capabilities_restricted.go,
+    // check_restrictedVolumes.go), as the policy pack encodes them: the solver sets every field they restrict.
+    expect(
+      await violationsOf(podSecurityRestricted, { type: "kubernetes:core/v1:Pod", props: SOLVER_POD }),
+    ).toEqual([]);
+  });
+
+  it("fails that profile when an issuer's podTemplate sets a securityContext without seccompProfile", async () => {
+    // A podTemplate's securityContext replaces the pod's whole (pod.go mergePodObjectMetaWithPodTemplate), so
+    // an issuer that sets one must repeat runAsNonRoot and seccompProfile: the README says so.
+    const templated = structuredClone(SOLVER_POD) as any;
+    templated.spec.securityContext = { runAsNonRoot: true };
+    expect(
+      await violationsOf(podSecurityRestricted, { type: "kubernetes:core/v1:Pod", props: templated }),
+    ).not.toEqual([]);
   });
 });
