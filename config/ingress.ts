@@ -4,6 +4,7 @@
  * effect (an Ingress setting without ingressHost, a NodePort with it) is refused, so a stack file says what
  * it does.
  */
+import { FRONTEND } from "../catalog";
 import type { IngressSettings } from "../k8s/ingress";
 import type { ConfigKeyName } from "./keys";
 import type { ConfigReader } from "./reader";
@@ -30,12 +31,38 @@ export function ingressHostProblem(host: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The first path elements the frontend serves itself, which an exposed backend's prefix must leave to it: Next.js
+ * route handlers under `/api` (the frontend's health check, FRONTEND.livenessPath, which `npm run up` fetches
+ * through the Ingress, and an auth library's routes such as Better Auth's `/api/auth`), and Next.js's scripts and
+ * styles under `/_next` (nextjs.org docs, next.config.js assetPrefix: "the JavaScript and CSS files it loads from
+ * the /_next/ path").
+ */
+export const FRONTEND_PATH_PREFIXES: readonly string[] = [
+  `/${FRONTEND.livenessPath.split("/")[1]}`,
+  "/_next",
+];
+
 /** Why `path` cannot be the backend's prefix on the Ingress, or undefined. */
 export function ingressPathProblem(path: string): string | undefined {
-  const accepted = "an absolute path prefix such as /backend or /api/v1";
+  const accepted = "an absolute path prefix such as /backend or /todo-api";
   if (path === "/") return `${accepted}, not /: that is the frontend's`;
   if (!PATH_PREFIX.test(path) || path.split("/").some((s) => s === "." || s === "..")) {
     return `${accepted}: segments of letters, digits, '.', '_', '~' and '-', no trailing slash, no . or .. segment`;
+  }
+  // An Ingress `Prefix` path matches element by element (k8s.io/api networking/v1 HTTPIngressPath.pathType, as
+  // @pulumi/kubernetes types/input.d.ts carries it: /foo/bar matches /foo/bar/baz, not /foo/barbaz), so a prefix
+  // whose first element is one of the frontend's takes some or all of its paths (/api takes /api/health,
+  // /api/auth takes Better Auth's routes) and another whose first element merely starts alike (/apis) takes none.
+  // Compared without case, as a controller may match paths case-insensitively.
+  const first = `/${path.split("/")[1]}`.toLowerCase();
+  const taken = FRONTEND_PATH_PREFIXES.find((prefix) => prefix === first);
+  if (taken !== undefined) {
+    return (
+      `${accepted}, outside the frontend's own paths: ${FRONTEND_PATH_PREFIXES.join(" and ")} and everything ` +
+      `under them are the frontend's (its health check ${FRONTEND.livenessPath}, its API and auth routes, its ` +
+      `scripts), and ${path} would send ${path.toLowerCase() === taken ? "all of " : "part of "}${taken} to the backend`
+    );
   }
   return undefined;
 }

@@ -301,8 +301,9 @@ export const CONFIG_KEYS = {
     type: "string",
     default: "",
     description:
-      "Path prefix at which the Ingress serves an exposed backend (exposeBackend with ingressHost), e.g. /backend; " +
-      "forwarded unchanged, so the backend must serve under it. Required in that case.",
+      "Path prefix at which the Ingress serves an exposed backend (exposeBackend with ingressHost), e.g. /backend, " +
+      "never under the frontend's /api or /_next; forwarded unchanged, so the backend must serve under it. " +
+      "Required in that case.",
   },
   ingressControllerNamespace: {
     type: "string",

@@ -262,6 +262,10 @@ describe("bad cloud settings", () => {
     ],
     [{ exposeBackend: "true", backendIngressPath: "/" }, /todo-app:backendIngressPath = "\/" is not valid/],
     [
+      { exposeBackend: "true", backendIngressPath: "/api" },
+      /todo-app:backendIngressPath = "\/api" is not valid: .*outside the frontend's own paths/,
+    ],
+    [
       { frontendNodePort: "30080" },
       /todo-app:frontendNodePort = "30080" is not valid: no value with ingressHost/,
     ],

@@ -106,7 +106,28 @@ describe("the other Ingress settings", () => {
   });
 
   it("accepts the backend's path prefixes a browser would call", () => {
-    for (const path of ["/backend", "/api/v1", "/b.e_k~-1"]) expect(ingressPathProblem(path)).toBeUndefined();
+    for (const path of ["/backend", "/todo-api", "/apis", "/v1/api", "/next", "/b.e_k~-1"]) {
+      expect(ingressPathProblem(path)).toBeUndefined();
+    }
+  });
+
+  // An Ingress Prefix path matches element by element (k8s.io/api networking/v1 HTTPIngressPath.pathType, in
+  // @pulumi/kubernetes types/input.d.ts: "/foo/bar matches /foo/bar/baz, but does not match /foo/barbaz"), so
+  // /api takes the frontend's /api/health, which npm run up fetches (scripts/lib/verify.ts), and /apis takes none.
+  it.each([
+    ["/api", "all of /api"],
+    ["/api/health", "part of /api"],
+    ["/api/auth", "part of /api"],
+    ["/API", "all of /api"],
+    ["/_next", "all of /_next"],
+    ["/_next/static", "part of /_next"],
+  ])("refuses %s, which would take the frontend's own paths", (path, taken) => {
+    expect(problemsOf({ ...INGRESS, exposeBackend: "true", backendIngressPath: path })).toEqual([
+      `todo-app:backendIngressPath = ${JSON.stringify(path)} is not valid: an absolute path prefix such as ` +
+        "/backend or /todo-api, outside the frontend's own paths: /api and /_next and everything under them are " +
+        "the frontend's (its health check /api/health, its API and auth routes, its scripts), and " +
+        `${path} would send ${taken} to the backend.`,
+    ]);
   });
 
   it("reports every problem of the stack at once", () => {
