@@ -41,7 +41,9 @@ export function readAutoscaling(config: ConfigReader, key: AutoscalingKey): Auto
       valid = false;
     }
   }
-  // YAML gives numbers; `npm run pulumi -- config set --path` gives strings of digits: both are taken.
+  // The stack file's YAML gives numbers, and so does `npm run pulumi -- config set --path key.field 2`: the CLI
+  // turns a digits-only path value into a number (pulumi/pulumi sdk/go/common/resource/config/map.go Set, value.go
+  // coerceObject). A quoted "2" in the stack file stays a string; it is taken too, as the number it spells.
   const whole = (field: (typeof FIELDS)[number], min: number, max: number, accepted: string) => {
     const value = object[field];
     const text = typeof value === "number" || typeof value === "string" ? String(value).trim() : undefined;

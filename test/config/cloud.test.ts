@@ -181,7 +181,9 @@ describe("autoscaling", () => {
     ]);
   });
 
-  it("takes numbers as YAML gives them and as `config set --path` gives them (strings of digits)", () => {
+  // YAML and `config set --path` both give numbers (pulumi/pulumi sdk/go/common/resource/config/map.go Set and
+  // value.go coerceObject turn a digits-only path value into one); a quoted "1" in the stack file is a string.
+  it("takes numbers, and strings of digits as a stack file quoting them gives", () => {
     const settings = load({
       frontendAutoscaling: '{"minReplicas":2,"maxReplicas":6}',
       backendAutoscaling: '{"minReplicas":"1","maxReplicas":"3","targetCPUUtilization":"60"}',
