@@ -5,6 +5,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 
+import { tagOfReference } from "../../scripts/lib/dev/cycle";
 import { type Endpoint, type PolicyObject, mayConnect } from "../support/netpol";
 import { type ProgramRun, mockRepoDigest, runProgram, runProgramError, unwrapDeep } from "../support/program";
 import {
@@ -45,6 +46,18 @@ describe("the cloud stack of Pulumi.cloud.example.yaml", async () => {
       const deployment = run.one(DEPLOYMENT, `${name}-deployment`).inputs;
       expect(deployment.metadata.labels["app.kubernetes.io/version"]).toBe(tag);
       expect(deployment.spec.template.metadata.labels["app.kubernetes.io/version"]).toBe(tag);
+    }
+  });
+
+  it("keeps the image outputs readable by npm run dev: a digest carries no content tag, so the loop hashes", () => {
+    // scripts/lib/dev/run.ts reads backendImage/frontendImage and falls back to hashing the sources when
+    // tagOfReference finds no content tag; on a registry stack the output is a digest reference.
+    for (const name of ["backend", "frontend"]) {
+      const ref = run.outputs[`${name}Image`] as string;
+      expect(tagOfReference(ref)).toBeUndefined();
+      expect(tagOfReference(run.one("docker:index/image:Image", `${name}-image`).inputs.imageName)).toMatch(
+        /^c-[0-9a-f]{16}$/,
+      );
     }
   });
 
@@ -301,6 +314,10 @@ describe("local stacks stay as they were", () => {
     const run = await runProgram({ config: { ...config } });
     for (const name of ["backend", "frontend"]) {
       expect(container(run, name).image).toMatch(new RegExp(`^todo-${name}:c-[0-9a-f]{16}$`));
+      // What npm run dev reads as the deployed tag (scripts/lib/dev/run.ts, tagOfReference).
+      expect(tagOfReference(run.outputs[`${name}Image`] as string)).toBe(
+        (container(run, name).image as string).split(":")[1],
+      );
       expect(run.one(DEPLOYMENT, `${name}-deployment`).inputs.spec.replicas).toBe(2);
     }
     expect(run.one(SERVICE, "frontend-service").inputs.spec).toMatchObject({ type: "NodePort" });
