@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { policies } from "../../policy/rules";
 import { FakeResource, runResourcePolicy, runStackPolicy } from "../../policy/testing";
 import { ProgramRun, runProgram, unwrapDeep } from "../support/program";
-import { EXTERNAL_DATABASE_STACK, STACKS } from "../support/stacks";
+import { CLOUD_STACK, EXTERNAL_DATABASE_STACK, STACKS } from "../support/stacks";
 
 async function violations(run: ProgramRun): Promise<string[]> {
   const resources: FakeResource[] = run.resources
@@ -42,5 +42,19 @@ describe("policy pack on the program's own resources", () => {
     const deployment = run.resources.find((r) => r.name === "backend-deployment")!;
     deployment.inputs.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
     expect((await violations(run)).join("\n")).toMatch(/allowPrivilegeEscalation/);
+  });
+
+  it("is a real check on the cloud stack: a NodePort, a tag instead of the digest, replicas beside an HPA", async () => {
+    const run = await runProgram({ config: { ...CLOUD_STACK } });
+    const named = (name: string) => run.resources.find((r) => r.name === name)!;
+    named("frontend-service").inputs.spec.type = "NodePort";
+    const backend = named("backend-deployment").inputs.spec;
+    backend.template.spec.containers[0].image = "ghcr.io/acme/todo-backend:c-0123456789abcdef";
+    backend.replicas = 2;
+    const found = (await violations(run)).map((v) => v.split(/[ :]/)[0]);
+    expect(found).toEqual(
+      expect.arrayContaining(["no-node-port-with-ingress", "app-images-by-digest", "hpa-owns-replicas"]),
+    );
+    expect(found).toHaveLength(3);
   });
 });

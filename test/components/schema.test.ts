@@ -56,10 +56,11 @@ describe("Kubernetes schema", () => {
     expect(run.resources.filter((r) => r.type.startsWith("kubernetes:")).length).toBeGreaterThanOrEqual(14);
   });
 
-  it("covers the cloud objects in the cloud stack: the Ingress and both HorizontalPodAutoscalers", async () => {
+  it("covers the cloud objects in the cloud stack: the Ingress, both HPAs, the ACME solver's NetworkPolicy", async () => {
     const run = await runProgram({ config: { ...CLOUD_EXPOSED_BACKEND_STACK } });
     expect(run.byType("kubernetes:networking.k8s.io/v1:Ingress")).toHaveLength(1);
     expect(run.byType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")).toHaveLength(2);
+    expect(run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "app-acme-solver")).toBeDefined();
     expect(validateAll(run)).toEqual([]);
   });
 

@@ -8,7 +8,11 @@ import { describe, expect, it } from "vitest";
 import { loadSettings } from "../../config";
 import { ingressHostProblem, ingressPathProblem } from "../../config/ingress";
 import { TLS_SECRET_NAME } from "../../k8s/ingress";
-import { CLOUD_STACK, DATABASE_URL } from "../support/stacks";
+import * as fs from "fs";
+import * as YAML from "yaml";
+
+import { SECRET_KEY_NAMES } from "../../config";
+import { CLOUD_EXAMPLE_FILE, CLOUD_STACK, DATABASE_URL, stackFileConfig } from "../support/stacks";
 import { load, machine, problemsOf, source } from "./support";
 
 const INGRESS = { ingressHost: "todo.example.com" };
@@ -278,3 +282,34 @@ describe("a cloud stack's settings", () => {
 function loadWithoutDatabaseUrl(values: Record<string, string>) {
   return loadSettings(source(values), machine(), "dev");
 }
+
+describe("Pulumi.cloud.example.yaml", () => {
+  const text = fs.readFileSync(CLOUD_EXAMPLE_FILE, "utf8");
+  const config = stackFileConfig(CLOUD_EXAMPLE_FILE);
+
+  it("holds no secret, not even encrypted: each is set per stack, and its comments say with which command", () => {
+    const keys = Object.keys((YAML.parse(text) as { config: Record<string, unknown> }).config);
+    expect(
+      keys.filter((key) => (SECRET_KEY_NAMES as string[]).includes(key.replace(/^todo-app:/, ""))),
+    ).toEqual([]);
+    expect(text).not.toMatch(/secure:/);
+    expect(text).toContain("npm run pulumi -- config set --secret <key>");
+    for (const secret of ["registryPassword", "databaseUrl", "cohereApiKey"]) {
+      expect(text).toMatch(new RegExp(`^#\\s+${secret}\\s`, "m"));
+    }
+  });
+
+  it("needs exactly the secret its comments call required: without registryPassword it is refused, naming it", () => {
+    expect(problemsOf({ ...config })).toEqual([expect.stringMatching(/todo-app:registryPassword/)]);
+  });
+
+  it("comments every setting it makes", () => {
+    // Each `todo-app:` line is preceded (within its block) by a comment line: nothing is set unexplained.
+    const blocks = text.split(/\n\s*\n/);
+    for (const key of Object.keys(config)) {
+      const block = blocks.find((b) => new RegExp(`^\\s+todo-app:${key}:`, "m").test(b));
+      expect(block, key).toBeDefined();
+      expect(block, key).toMatch(/^\s+#/m);
+    }
+  });
+});
