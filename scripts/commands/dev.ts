@@ -7,7 +7,7 @@
 import { runCommand } from "../lib/cli";
 import { prepareSessionForCluster } from "../lib/clusterIdentity";
 import { destroyStack } from "../lib/destroy";
-import { devOutputs, runDevLoop } from "../lib/dev/run";
+import { checkForwardPorts, devOutputs, runDevLoop } from "../lib/dev/run";
 import { stateResources } from "../lib/dev/targets";
 import { shortStackName } from "../lib/args";
 import { findKubectl } from "../lib/health";
@@ -27,29 +27,35 @@ runCommand("dev", async (invocation) => {
   const session = await openSession(invocation);
   const { stack, target, run } = session;
 
+  const options = invocation.dev ?? { frontendPort: 3000, downOnExit: false };
+  const kubectl = findKubectl(run, {
+    kubeContext: target.kubeContext,
+    kubeconfig: target.kubeconfig,
+    minikubeProfile: target.usesMinikube ? target.minikubeProfile : undefined,
+  });
+  // Before the first deploy, which may build for minutes: a taken forward port is said now.
+  if (kubectl) await checkForwardPorts(options);
+
   const replace = await prepareSessionForCluster(session, log);
   step("pulumi up (the first deploy; then every change deploys only what it touches)");
+  const deployStartedAt = Date.now();
   await cancellable(session, "update", (cli) => stack.up({ ...cli, replace }));
   // Set for a recreated cluster's first update only (scripts/lib/clusterIdentity.ts): the cycles deploy to a
   // cluster that answers, where a delete that cannot reach an object must fail.
   delete stack.workspace.envVars.PULUMI_K8S_DELETE_UNREACHABLE;
 
   step("Development loop");
-  const kubectl = findKubectl(run, {
-    kubeContext: target.kubeContext,
-    kubeconfig: target.kubeconfig,
-    minikubeProfile: target.usesMinikube ? target.minikubeProfile : undefined,
-  });
   const readOutputs = async () => devOutputs(await stack.outputs());
   return runDevLoop({
     stackName: invocation.stack,
     shortStackName: shortStackName(invocation.stack),
     projectDir: session.projectDir,
-    options: invocation.dev ?? { frontendPort: 3000, downOnExit: false },
+    options,
     logLevel: configValue(readPlainConfig(stack), "logLevel"),
     outputs: await readOutputs(),
     readOutputs,
     readState: async () => stateResources(await stack.exportStack()),
+    deployStartedAt,
     update: ({ targets, onEvent }) =>
       cancellable(
         session,

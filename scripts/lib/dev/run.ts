@@ -18,7 +18,7 @@ import { type UpdateRequest, contentTag, createCycle, tagOfReference } from "./c
 import { diagnoseRollout } from "./diagnose";
 import { createDevLoop } from "./loop";
 import { type LogStreams, createLogStreams } from "./logs";
-import { type PortForward, PortForwardError, createPortForward } from "./portForward";
+import { type PortForward, PortForwardError, checkLocalPort, createPortForward } from "./portForward";
 import type { StateResource } from "./targets";
 import { cycleLines, repositoryOf } from "./timing";
 import {
@@ -29,7 +29,7 @@ import {
   type ServicePods,
   type WatchedImage,
 } from "./types";
-import { type ImageWatcher, watchImages } from "./watch";
+import { type ImageWatcher, programChangedSince, watchImages } from "./watch";
 
 /** What the loop needs of the stack's outputs. */
 export interface DevOutputs {
@@ -97,7 +97,13 @@ export interface DevRunDeps {
   readonly outputs: DevOutputs;
   /** Reads them again (the summary on exit). */
   readonly readOutputs: () => Promise<DevOutputs>;
+  /** The stack's resources, for a cycle's targets: read when the loop starts and again after each full update. */
   readonly readState: () => Promise<readonly StateResource[]>;
+  /**
+   * When the first update started (epoch ms). A save made while it ran, after the program had hashed its files,
+   * comes before the watcher started, so the loop looks for such saves itself when it starts.
+   */
+  readonly deployStartedAt?: number;
   /** One update, under scripts/lib/interrupt.ts: rejects with InterruptedError once a Ctrl-C cancelled it. */
   readonly update: (request: UpdateRequest) => Promise<unknown>;
   /** `--down-on-exit`: destroys the stack's objects; resolves with the lines that say what was left. */
@@ -112,6 +118,31 @@ export interface DevRunDeps {
   readonly debounceMs?: number;
   /** A supervisor of the caller's, for tests; by default one of its own. */
   readonly children?: Children;
+}
+
+/** The forwards the options ask for: the service, its local port and the flag that sets it. */
+function forwardPorts(options: DevOptions): [DevService, number, string][] {
+  const wanted: [DevService, number, string][] = [["frontend", options.frontendPort, "--frontend-port"]];
+  if (options.backendPort !== undefined) wanted.push(["backend", options.backendPort, "--backend-port"]);
+  return wanted;
+}
+
+/**
+ * Refuses a local forward port that is taken, naming the flag that changes it. dev.ts calls it before the first
+ * deploy, so a taken port is said at once rather than after minutes of building; the forward checks again
+ * when it starts (something may take the port meanwhile).
+ *
+ * @throws UserError naming the port and its flag.
+ */
+export async function checkForwardPorts(options: DevOptions): Promise<void> {
+  for (const [service, localPort, portFlag] of forwardPorts(options)) {
+    try {
+      await checkLocalPort(localPort, portFlag, `the ${service}'s port-forward`);
+    } catch (error) {
+      if (error instanceof PortForwardError) throw new UserError(error.message);
+      throw error;
+    }
+  }
 }
 
 /** How often the log streams look for pods they do not follow yet, between cycles. */
@@ -157,9 +188,7 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
   let watcher: ImageWatcher | undefined;
   try {
     if (access) {
-      const wanted: [DevService, number, string][] = [["frontend", options.frontendPort, "--frontend-port"]];
-      if (options.backendPort !== undefined) wanted.push(["backend", options.backendPort, "--backend-port"]);
-      for (const [service, localPort, portFlag] of wanted) {
+      for (const [service, localPort, portFlag] of forwardPorts(options)) {
         const forward = createPortForward({
           access,
           children,
@@ -185,11 +214,24 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
       });
     }
 
+    // Which resources the state holds changes only with a full update: a targeted one updates what it names and
+    // creates only children the program already registered before (a new one needs a program change, which is
+    // a full update). So the state is exported (a `pulumi stack export`, which decrypts the whole state) once,
+    // in the background, and again after each full update, not once per save between the save and the build.
+    let state: Promise<readonly StateResource[]> | undefined;
+    const readState = (): Promise<readonly StateResource[]> => {
+      const read = (state ??= deps.readState());
+      read.catch(() => {
+        if (state === read) state = undefined;
+      });
+      return read;
+    };
+    void readState().catch(() => undefined);
     const cycleFor = (outputs: DevOutputs) =>
       createCycle({
         images: outputs.images,
         deployed: deployedTags(outputs),
-        readState: deps.readState,
+        readState,
         update: deps.update,
         diagnoseRollout: (service) =>
           access
@@ -238,6 +280,7 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
       runCycle: async (batch: ChangeBatch) => {
         const before = new Map(cycle.deployed());
         const result = await cycle.run(batch);
+        if (result.outcome.kind !== "unchanged" && result.outcome.full) state = undefined;
         cycleLines(result, before, cycle.deployed()).forEach((line) => log(line));
         if (result.outcome.kind === "deployed" && !stopping) {
           await rolled(result.outcome.services, result.outcome.full);
@@ -246,6 +289,8 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
         return result;
       },
       onError: (error) => {
+        // A cycle that ended in an exception may have run any update: the state is read again.
+        state = undefined;
         // An interrupted update has printed the stack's state already (scripts/lib/interrupt.ts).
         if (!isInterrupt(error))
           log(`The cycle failed: ${(error as Error).message}. Watching for the next change.`);
@@ -254,6 +299,15 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
 
     watcher = await startWatching();
     header(deps, watcher, forwards, images);
+    const missed = missedDuringFirstDeploy(deps, images, cycle.deployed());
+    if (missed !== undefined) {
+      log(
+        "Saved while the first deploy ran (after the program had read it): " +
+          (missed.program ? "the program, so a full update" : [...missed.services].join(", ")) +
+          " runs now.",
+      );
+      loop.submit(missed);
+    }
     await logs?.refresh();
     // Between cycles too: a container that restarts, or a pod the cluster replaced, is followed within seconds.
     const refresher = setInterval(() => void logs?.refresh(), LOG_REFRESH_MS);
@@ -306,6 +360,35 @@ function deployedTags(outputs: DevOutputs): Map<DevService, string> {
       return [image.service, (ref && tagOfReference(ref)) ?? contentTag(image)];
     }),
   );
+}
+
+/**
+ * The saves the watcher cannot have seen because they came while the first update ran: an image whose files no
+ * longer hash to the tag that update deployed, or a program file modified after it started. Undefined: none.
+ */
+function missedDuringFirstDeploy(
+  deps: DevRunDeps,
+  images: readonly WatchedImage[],
+  deployed: ReadonlyMap<DevService, string>,
+): ChangeBatch | undefined {
+  const services = new Set(
+    images
+      .filter((image) => {
+        try {
+          return contentTag(image) !== deployed.get(image.service);
+        } catch {
+          // An image that cannot be hashed now: its next save's cycle says why.
+          return false;
+        }
+      })
+      .map((image) => image.service),
+  );
+  const program =
+    deps.deployStartedAt !== undefined &&
+    programChangedSince(deps.projectDir, deps.shortStackName, deps.deployStartedAt);
+  if (services.size === 0 && !program) return undefined;
+  const now = Date.now();
+  return { services, program, files: [], savedAt: now, detectedAt: now };
 }
 
 /** What each image is watched for. */

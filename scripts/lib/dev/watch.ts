@@ -60,6 +60,38 @@ export const PROGRAM_FILES = [
 export const PROGRAM_DIRS = ["config", "k8s", "components", "guards", "host", "images"];
 
 /**
+ * Whether a file of the program (as PROGRAM_FILES, PROGRAM_DIRS and the stack file name it) was modified after
+ * `since` (epoch ms): a save made while the first update ran, before the watcher started.
+ */
+export function programChangedSince(projectDir: string, stack: string, since: number): boolean {
+  const newer = (file: string): boolean => {
+    try {
+      return fs.statSync(file).mtimeMs > since;
+    } catch {
+      return false;
+    }
+  };
+  const newerIn = (dir: string): boolean => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    return entries.some((entry) => {
+      if (isEditorTempFile(entry.name)) return false;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return newerIn(full);
+      return newer(full);
+    });
+  };
+  return (
+    [...PROGRAM_FILES, `Pulumi.${stack}.yaml`].some((file) => newer(path.join(projectDir, file))) ||
+    PROGRAM_DIRS.some((dir) => newerIn(path.join(projectDir, dir)))
+  );
+}
+
+/**
  * Editors' temporary files, never a change of content: vim's swap files (`.name.swp`, `.swo`... `.swa`, `.swx`),
  * its write test file (`4913`, then 123 more each time it exists: vim/vim src/bufwrite.c, `for (i = 4913; ;
  * i += 123)`) and backups (`name~`); emacs's lock links (`.#name`) and auto-saves (`#name#`); JetBrains' safe

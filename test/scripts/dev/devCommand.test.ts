@@ -16,6 +16,7 @@ import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { type FakeCluster, fakeCluster, freePort, get, isRunning, kubectlOnPath, until } from "./fakeCluster";
+import { contentTag } from "../../../scripts/lib/dev/cycle";
 import { REPO, type TempProject, tempProject } from "./fixtures";
 
 interface Harness {
@@ -89,6 +90,7 @@ describe("npm run dev, driven end to end with a real SIGINT", () => {
       "logs, and on Ctrl-C stops every child and exits 130",
     async () => {
       const [frontendPort, backendPort] = [await freePort(), await freePort()];
+      const firstBackendTag = contentTag(project.images.find((image) => image.service === "backend")!);
       const h = (harness = start(
         ["--forward-backend", "--frontend-port", String(frontendPort), "--backend-port", String(backendPort)],
         200,
@@ -125,8 +127,9 @@ describe("npm run dev, driven end to end with a real SIGINT", () => {
       expect(h.output()).toContain("SIGINT received: stopping npm run dev");
       // What the cycle deployed, not the stack's outputs of the first update.
       expect(h.output()).toMatch(
-        /Deployed in stack "dev" \(namespace todo-dev\): backend todo-backend:c-(?!0{16})/,
+        /Deployed in stack "dev" \(namespace todo-dev\): backend todo-backend:c-[0-9a-f]{16}/,
       );
+      expect(h.output()).not.toContain(`backend todo-backend:${firstBackendTag}`);
       expect(h.output()).toContain("npm run down -- --stack dev");
       expect(cluster.pids().length).toBeGreaterThan(3);
       expect(cluster.pids().filter(isRunning)).toEqual([]);

@@ -17,7 +17,7 @@ import { PulumiCommand } from "@pulumi/pulumi/automation";
 
 import { captureRunner } from "../../../host/process";
 import { runCommand } from "../../../scripts/lib/cli";
-import type { UpdateRequest } from "../../../scripts/lib/dev/cycle";
+import { type UpdateRequest, contentTag } from "../../../scripts/lib/dev/cycle";
 import { devOutputs, runDevLoop } from "../../../scripts/lib/dev/run";
 import { serviceOfUrn } from "../../../scripts/lib/dev/targets";
 import type { DevService, WatchedImage } from "../../../scripts/lib/dev/types";
@@ -123,12 +123,15 @@ async function update(request: UpdateRequest): Promise<void> {
   });
 }
 
+// What the first deploy deployed: the content tags of the project as it is when the harness starts, as the
+// program's own outputs name them (components/serviceImage.ts).
+const firstTags = Object.fromEntries(images.map((image) => [image.service, contentTag(image)]));
 const outputs = () =>
   devOutputs({
     namespace: { value: "todo-dev" },
     imageSources: { value: Object.fromEntries(images.map((image) => [image.service, image])) },
-    backendImage: { value: `todo-backend:c-${"0".repeat(16)}` },
-    frontendImage: { value: `todo-frontend:c-${"0".repeat(16)}` },
+    backendImage: { value: `todo-backend:${firstTags.backend}` },
+    frontendImage: { value: `todo-frontend:${firstTags.frontend}` },
   });
 
 runCommand("dev", async (invocation) => {
