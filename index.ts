@@ -321,6 +321,8 @@ export const imageSources = Object.fromEntries(
       context: service.image.context,
       dockerfile: service.image.dockerfile,
       buildArgs: { ...service.image.buildArgs },
+      // The content tag this update gives the image: on a registry stack the pods run a digest, which has none.
+      tag: (spec === BACKEND ? backend : frontend).imageTag,
     },
   ]),
 );

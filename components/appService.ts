@@ -67,6 +67,8 @@ export interface AppServiceArgs {
 export class AppService extends pulumi.ComponentResource {
   /** The image reference the pods run: content-tagged, or by digest for a registry. */
   public readonly imageRef: pulumi.Output<string>;
+  /** The image's content tag (known at preview; the `app.kubernetes.io/version` label). */
+  public readonly imageTag: string;
   public readonly serviceName: pulumi.Output<string>;
   /** `http://<service>:<port>`: stable in-cluster DNS within the namespace. */
   public readonly clusterUrl: pulumi.Output<string>;
@@ -175,6 +177,7 @@ export class AppService extends pulumi.ComponentResource {
     }
 
     this.imageRef = image.imageRef;
+    this.imageTag = image.tag;
     this.serviceName = service.metadata.name;
     this.deploymentName = deployment.metadata.name;
     this.clusterUrl = pulumi.interpolate`http://${service.metadata.name}:${port}`;

@@ -5,6 +5,8 @@
  * URL, with both services' logs streaming and one timing line per cycle.
  */
 import { runCommand } from "../lib/cli";
+import { UserError } from "../lib/errors";
+import { InterruptedError } from "../lib/interrupt";
 import { prepareSessionForCluster } from "../lib/clusterIdentity";
 import { destroyStack } from "../lib/destroy";
 import { checkForwardPorts, devOutputs, runDevLoop } from "../lib/dev/run";
@@ -15,7 +17,7 @@ import { log, step } from "../lib/log";
 import { configValue } from "../lib/minikube";
 import { openSession } from "../lib/session";
 import { cancellable } from "../lib/stackRun";
-import { readPlainConfig } from "../lib/workspace";
+import { explainPulumiError, readPlainConfig } from "../lib/workspace";
 
 /**
  * A cycle's CLI output is not shown: the cycle reads what it needs (the build's lines, the failures) from the
@@ -39,7 +41,20 @@ runCommand("dev", async (invocation) => {
   const replace = await prepareSessionForCluster(session, log);
   step("pulumi up (the first deploy; then every change deploys only what it touches)");
   const deployStartedAt = Date.now();
-  await cancellable(session, "update", (cli) => stack.up({ ...cli, replace }));
+  let firstDeployFailed = false;
+  try {
+    await cancellable(session, "update", (cli) => stack.up({ ...cli, replace }));
+  } catch (error) {
+    // A Ctrl-C, or a problem the user must fix first, ends the command as it ends up. A failed update of a stack
+    // that ran before (a build error in the app, a rollout that never became ready) leaves its last good version
+    // running: the loop starts anyway, so the fix is one save away, as it is for every later cycle.
+    if (error instanceof InterruptedError || error instanceof UserError) throw error;
+    const outputs = await stack.outputs();
+    if (outputs.imageSources === undefined) throw error;
+    log(`\nThe first update failed:\n${explainPulumiError(error)}`);
+    log("The stack's last good version keeps running. Fix it and save: the first cycle is a full update.");
+    firstDeployFailed = true;
+  }
   // Set for a recreated cluster's first update only (scripts/lib/clusterIdentity.ts): the cycles deploy to a
   // cluster that answers, where a delete that cannot reach an object must fail.
   delete stack.workspace.envVars.PULUMI_K8S_DELETE_UNREACHABLE;
@@ -56,6 +71,7 @@ runCommand("dev", async (invocation) => {
     readOutputs,
     readState: async () => stateResources(await stack.exportStack()),
     deployStartedAt,
+    firstDeployFailed,
     update: ({ targets, onEvent }) =>
       cancellable(
         session,

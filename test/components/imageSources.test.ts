@@ -7,12 +7,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { analyzeBuildContext, imageTag } from "../../images/contextHash";
 import { type ProgramRun, runProgram } from "../support/program";
-import { EXTERNAL_DATABASE_STACK, OWN_APP_STACK } from "../support/stacks";
+import { EXTERNAL_DATABASE_STACK, OWN_APP_STACK, REGISTRY_STACK } from "../support/stacks";
 
 interface Source {
   context: string;
   dockerfile: string;
   buildArgs: Record<string, string>;
+  tag: string;
 }
 
 describe.each([
@@ -35,11 +36,25 @@ describe.each([
     }
   });
 
-  it("hashes, from the output alone, to the content tag the program deploys", () => {
+  it("hashes, from the output alone, to the content tag the program deploys, which it also records", () => {
     const sources = run.outputs.imageSources as Record<string, Source>;
     for (const service of ["backend", "frontend"] as const) {
       const tag = imageTag(analyzeBuildContext(sources[service]).hash);
       expect(run.outputs[`${service}Image`]).toMatch(new RegExp(`:${tag}$`));
+      expect(sources[service].tag).toBe(tag);
+    }
+  });
+});
+
+describe("imageSources on a registry stack, whose pods run digest references", () => {
+  it("records each image's content tag, which the digest reference does not carry", async () => {
+    const run = await runProgram({ config: REGISTRY_STACK });
+    const sources = run.outputs.imageSources as Record<string, Source>;
+    for (const service of ["backend", "frontend"] as const) {
+      expect(run.outputs[`${service}Image`]).toMatch(/@sha256:[0-9a-f]{64}$/);
+      const deployment = run.one("kubernetes:apps/v1:Deployment", `${service}-deployment`).inputs;
+      expect(sources[service].tag).toBe(deployment.metadata.labels["app.kubernetes.io/version"]);
+      expect(sources[service].tag).toBe(imageTag(analyzeBuildContext(sources[service]).hash));
     }
   });
 });

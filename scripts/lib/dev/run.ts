@@ -37,6 +37,8 @@ export interface DevOutputs {
   readonly images: readonly WatchedImage[];
   /** The image each service runs now (`backendImage`, `frontendImage`). */
   readonly imageRefs: Readonly<Partial<Record<DevService, string>>>;
+  /** The content tag of each image the last full update built (imageSources' `tag`), digest references or not. */
+  readonly tags: Readonly<Partial<Record<DevService, string>>>;
   readonly frontendUrl?: string;
 }
 
@@ -47,7 +49,8 @@ export function devOutputs(outputs: Readonly<Record<string, { value?: unknown }>
     return typeof value === "string" && value !== "" ? value : undefined;
   };
   const sources = outputs.imageSources?.value as
-    Record<string, { context?: unknown; dockerfile?: unknown; buildArgs?: unknown }> | undefined;
+    | Record<string, { context?: unknown; dockerfile?: unknown; buildArgs?: unknown; tag?: unknown }>
+    | undefined;
   const namespace = text("namespace");
   if (sources === undefined || namespace === undefined) {
     throw new UserError(
@@ -68,6 +71,12 @@ export function devOutputs(outputs: Readonly<Record<string, { value?: unknown }>
     namespace,
     images,
     imageRefs: { backend: text("backendImage"), frontend: text("frontendImage") },
+    tags: Object.fromEntries(
+      DEV_SERVICES.flatMap((service) => {
+        const tag = sources[service]?.tag;
+        return typeof tag === "string" && tag !== "" ? [[service, tag]] : [];
+      }),
+    ),
     frontendUrl: text("frontendUrl"),
   };
 }
@@ -104,6 +113,11 @@ export interface DevRunDeps {
    * comes before the watcher started, so the loop looks for such saves itself when it starts.
    */
   readonly deployStartedAt?: number;
+  /**
+   * The first update failed, and the stack's last good version runs on: the loop watches all the same, its first
+   * cycle is a full update (whatever the save), and nothing runs before a save.
+   */
+  readonly firstDeployFailed?: boolean;
   /** One update, under scripts/lib/interrupt.ts: rejects with InterruptedError once a Ctrl-C cancelled it. */
   readonly update: (request: UpdateRequest) => Promise<unknown>;
   /** `--down-on-exit`: destroys the stack's objects; resolves with the lines that say what was left. */
@@ -240,6 +254,7 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
         note: log,
       });
     let images = deps.outputs.images;
+    let fullUpdateOwed = deps.firstDeployFailed === true;
     let cycle = cycleFor(deps.outputs);
     const startWatching = () =>
       watchImages({
@@ -248,7 +263,9 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
         images,
         debounceMs: deps.debounceMs,
         onBatch: (batch) => {
-          if (!stopping) loop.submit(batch);
+          if (stopping) return;
+          loop.submit(fullUpdateOwed ? { ...batch, program: true } : batch);
+          fullUpdateOwed = false;
         },
         onError: (error) => log(`Watcher: ${error.message}`),
       });
@@ -299,7 +316,9 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
 
     watcher = await startWatching();
     header(deps, watcher, forwards, images);
-    const missed = missedDuringFirstDeploy(deps, images, cycle.deployed());
+    const missed = deps.firstDeployFailed
+      ? undefined
+      : missedDuringFirstDeploy(deps, images, cycle.deployed());
     if (missed !== undefined) {
       log(
         "Saved while the first deploy ran (after the program had read it): " +
@@ -350,14 +369,17 @@ async function stopAll(
 }
 
 /**
- * The tags deployed now: the content tag in each image output, else (a registry stack's digest reference) the
- * hash of its sources, which is the tag the program gave the image it pushed.
+ * The tags deployed now: the content tag the program recorded for each image (imageSources), else the one in
+ * its image output, else (a stack deployed before either existed) the hash of its sources now.
  */
 function deployedTags(outputs: DevOutputs): Map<DevService, string> {
   return new Map(
     outputs.images.map((image) => {
       const ref = outputs.imageRefs[image.service];
-      return [image.service, (ref && tagOfReference(ref)) ?? contentTag(image)];
+      return [
+        image.service,
+        outputs.tags[image.service] ?? (ref && tagOfReference(ref)) ?? contentTag(image),
+      ];
     }),
   );
 }

@@ -27,7 +27,7 @@ describe("runDevLoop", () => {
     const moved = path.join(project.root, "services", "api");
     fs.cpSync(project.images[0].context, moved, { recursive: true });
     let images: WatchedImage[] = project.images;
-    const outputs = (): DevOutputs => ({ namespace: "todo-dev", images, imageRefs: {} });
+    const outputs = (): DevOutputs => ({ namespace: "todo-dev", images, imageRefs: {}, tags: {} });
     const requests: UpdateRequest[] = [];
     const lines: string[] = [];
     const signals = new EventEmitter();
@@ -79,11 +79,31 @@ describe("runDevLoop", () => {
   }, 20_000);
 
   /** A loop started on outputs whose image tags are `tags`, that records its updates until a SIGINT. */
-  function startLoop(tags: Record<string, string>, deployStartedAt: number) {
+  function startLoop(
+    tags: Record<string, string>,
+    deployStartedAt: number,
+    more: { firstDeployFailed?: boolean; digests?: boolean } = {},
+  ) {
+    const digest = `@sha256:${"ab".repeat(32)}`;
     const outputs = (): DevOutputs => ({
       namespace: "todo-dev",
       images: project.images,
-      imageRefs: { backend: `todo-backend:${tags.backend}`, frontend: `todo-frontend:${tags.frontend}` },
+      // A registry stack's pods run digest references, which carry no content tag: imageSources' tags do.
+      ...(more.digests
+        ? {
+            imageRefs: {
+              backend: `ghcr.io/acme/todo-backend${digest}`,
+              frontend: `ghcr.io/acme/todo-frontend${digest}`,
+            },
+            tags,
+          }
+        : {
+            imageRefs: {
+              backend: `todo-backend:${tags.backend}`,
+              frontend: `todo-frontend:${tags.frontend}`,
+            },
+            tags: {},
+          }),
     });
     const requests: UpdateRequest[] = [];
     const lines: string[] = [];
@@ -102,6 +122,7 @@ describe("runDevLoop", () => {
         return Promise.resolve(deployedState());
       },
       deployStartedAt,
+      firstDeployFailed: more.firstDeployFailed,
       update: (request) => {
         requests.push(request);
         return Promise.resolve();
@@ -170,6 +191,31 @@ describe("runDevLoop", () => {
     const loop = startLoop(firstTags(), startedAt);
     await waitFor(() => loop.requests.length === 1, "the catch-up cycle");
     expect(loop.requests[0].targets).toBeUndefined();
+    await loop.stop();
+  });
+
+  it("on a registry stack, takes the deployed tags from imageSources, so a save during the first deploy is seen", async () => {
+    const tags = firstTags();
+    project.write("app/backend/todo_api/saved_during_deploy.py", "VALUE = 2\n");
+    const loop = startLoop(tags, Date.now() + 1000, { digests: true });
+    await waitFor(() => loop.requests.length === 1, "the catch-up cycle");
+    expect(loop.requests[0].targets?.every((urn) => /AppService.*::backend/.test(urn))).toBe(true);
+    await loop.stop();
+  });
+
+  it("after a failed first deploy: nothing runs before a save, and the first save is a full update", async () => {
+    // The stack's last good version has other tags than the files hash to now: without the flag, a catch-up cycle.
+    const stale = { backend: "c-0000000000000001", frontend: "c-0000000000000002" };
+    const loop = startLoop(stale, Date.now() - 60_000, { firstDeployFailed: true });
+    await waitFor(() => loop.lines.some((l) => l.startsWith("Save a file")), "the loop to watch");
+    await sleep(200);
+    expect(loop.requests).toEqual([]);
+    project.write("app/backend/todo_api/fix.py", "FIXED = True\n");
+    await waitFor(() => loop.requests.length === 1, "the first cycle");
+    expect(loop.requests[0].targets).toBeUndefined();
+    project.write("app/backend/todo_api/fix.py", "FIXED = 2\n");
+    await waitFor(() => loop.requests.length === 2, "the next cycle");
+    expect(loop.requests[1].targets).toBeDefined();
     await loop.stop();
   });
 
