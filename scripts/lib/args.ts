@@ -46,11 +46,15 @@ Commands (each works on one stack, chosen as below):
   npm run preview   the same checks, then show what up would change; deploys nothing
   npm run down      destroy the stack's objects; the namespace and the database volume are kept, and the
                     state and Pulumi.<stack>.yaml stay
-  npm run dev       what up does, then until Ctrl-C: watch exactly the files each image reads, rebuild and
+  npm run dev       what up does, then until Ctrl-C: watch exactly the files each image reads (saves
+                    debounced 100 ms; ignored, unread and editor temporary files never count), rebuild and
                     roll out only the service whose files changed (a change to the program or the stack
-                    file: a full update), one timing line per cycle, the frontend forwarded to localhost,
-                    both services' logs streamed. Ctrl-C stops everything it started and exits 130; the
-                    stack stays up unless --down-on-exit
+                    file: a full update), one timing line per cycle, the frontend forwarded to a fixed
+                    localhost port, both services' logs streamed with a service and pod prefix. A failed
+                    build or rollout is shown (its last lines, the failing pods' events and logs) and the
+                    last good version keeps serving. Ctrl-C stops everything it started, lets an update in
+                    progress cancel, prints what is deployed and exits 130; the stack stays up unless
+                    --down-on-exit
   npm run pulumi -- ARGS
                     any Pulumi CLI command on the same state (config set --secret KEY, stack output, ...)
 
