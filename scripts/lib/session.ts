@@ -196,9 +196,16 @@ export async function openSession(invocation: Invocation): Promise<Session> {
       requireTool("minikube", run, platform);
     }
     // dev starts the profile as up does.
-    minikube = ensureMinikube(target.minikubeProfile, command === "dev" ? "up" : command, run, liveRunner(), log, {
-      containerRuntime: target.minikubeContainerRuntime,
-    });
+    minikube = ensureMinikube(
+      target.minikubeProfile,
+      command === "dev" ? "up" : command,
+      run,
+      liveRunner(),
+      log,
+      {
+        containerRuntime: target.minikubeContainerRuntime,
+      },
+    );
     // A profile that runs containerd or CRI-O has no Docker daemon to build in: the program builds with this
     // machine's and loads the image into the profile (config/probe.ts), so the local daemon is the one to check.
     buildsLocally =
