@@ -6,10 +6,9 @@
  *   HARNESS_MODE=bare     the Automation API call alone, as before this change
  *   FAKE_PULUMI_ROOT      the folder with bin/pulumi;  HARNESS_GRACE_MS  the grace before forwarding
  */
-import { PulumiCommand } from "@pulumi/pulumi/automation";
-
 import { runCommand } from "../../scripts/lib/cli";
 import { describeStackState, interruptible } from "../../scripts/lib/interrupt";
+import { fakePulumiUp } from "./fakePulumiCli";
 
 const root = process.env.FAKE_PULUMI_ROOT ?? "";
 const output = {
@@ -17,21 +16,8 @@ const output = {
   color: "never" as const,
 };
 
-/** PulumiCommand.run, which Stack.up calls: marked @internal, so not in the type declarations. */
-interface RunsCli {
-  run(
-    args: string[],
-    cwd: string,
-    env: Record<string, string>,
-    onOutput?: (out: string) => void,
-    onError?: (err: string) => void,
-    signal?: AbortSignal,
-  ): Promise<unknown>;
-}
-
-async function fakeUp(signal?: AbortSignal): Promise<void> {
-  const cli = (await PulumiCommand.get({ root, skipVersionCheck: true })) as unknown as RunsCli;
-  await cli.run(["up"], process.cwd(), {}, output.onOutput, undefined, signal);
+function fakeUp(signal?: AbortSignal): Promise<void> {
+  return fakePulumiUp(root, output.onOutput, signal);
 }
 
 if (process.env.HARNESS_MODE === "bare") {

@@ -13,7 +13,6 @@
  *   FAKE_PULUMI_ROOT      the folder with bin/pulumi;  FAKE_KUBECTL_STATE  the fake cluster's state file
  */
 import * as fs from "fs";
-import { PulumiCommand } from "@pulumi/pulumi/automation";
 
 import { captureRunner } from "../../../host/process";
 import { runCommand } from "../../../scripts/lib/cli";
@@ -24,23 +23,12 @@ import type { DevService, WatchedImage } from "../../../scripts/lib/dev/types";
 import { findKubectl } from "../../../scripts/lib/health";
 import { describeStackState, interruptible } from "../../../scripts/lib/interrupt";
 import type { FakeState } from "./fakeCluster";
+import { fakePulumiUp } from "../fakePulumiCli";
 import { deployedState, engineEvents, urn } from "./fixtures";
 
 const images = JSON.parse(process.env.DEV_HARNESS_IMAGES ?? "[]") as WatchedImage[];
 const stateFile = process.env.FAKE_KUBECTL_STATE ?? "";
 const log = (line: string) => console.log(line);
-
-/** PulumiCommand.run, which Stack.up calls: marked @internal, so not in the type declarations. */
-interface RunsCli {
-  run(
-    args: string[],
-    cwd: string,
-    env: Record<string, string>,
-    onOutput?: (out: string) => void,
-    onError?: (err: string) => void,
-    signal?: AbortSignal,
-  ): Promise<unknown>;
-}
 
 const readState = (): FakeState => JSON.parse(fs.readFileSync(stateFile, "utf8")) as FakeState;
 function writeState(state: FakeState): void {
@@ -87,10 +75,6 @@ async function update(request: UpdateRequest): Promise<void> {
     graceMs: 3000,
     log,
     run: async (cli) => {
-      const pulumi = (await PulumiCommand.get({
-        root: process.env.FAKE_PULUMI_ROOT ?? "",
-        skipVersionCheck: true,
-      })) as unknown as RunsCli;
       const now = () => Date.now() / 1000;
       for (const s of services) {
         const image = urn(
@@ -99,7 +83,7 @@ async function update(request: UpdateRequest): Promise<void> {
         );
         request.onEvent(engineEvents.pre(image, "docker:index/image:Image", "update", now()));
       }
-      await pulumi.run(["up"], process.cwd(), {}, cli.onOutput, undefined, cli.signal);
+      await fakePulumiUp(process.env.FAKE_PULUMI_ROOT ?? "", cli.onOutput, cli.signal);
       for (const s of services) {
         const image = urn(
           ["todo:app:AppService", "todo:image:ServiceImage", "docker:index/image:Image"],
