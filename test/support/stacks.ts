@@ -109,6 +109,14 @@ export const CLOUD_EXPOSED_BACKEND_STACK: StackConfig = {
   frontendBuildArgs: JSON.stringify({ NEXT_PUBLIC_API_URL: "{backendPublicUrl}" }),
 };
 
+/** The team's own app, as they would move it to the cloud: their repository and Dockerfiles on the cloud stack. */
+export const OWN_APP_CLOUD_STACK: StackConfig = {
+  ...CLOUD_STACK,
+  ...OWN_APP_STACK,
+  databaseUrl: `${DATABASE_URL}?sslmode=require`,
+  backendIngressPath: "/backend",
+};
+
 /** The stacks every whole-program check (schema, policy pack) runs on. */
 export const STACKS: Readonly<Record<string, StackConfig>> = {
   "a default stack (in-cluster PostgreSQL)": DEFAULT_STACK,
@@ -119,4 +127,6 @@ export const STACKS: Readonly<Record<string, StackConfig>> = {
   "the cloud stack of Pulumi.cloud.example.yaml (registry, Ingress with TLS, autoscaling)": CLOUD_STACK,
   "a cloud stack with a managed database and the backend exposed through the Ingress":
     CLOUD_EXPOSED_BACKEND_STACK,
+  "the team's own app on the cloud stack (their Dockerfiles, secrets for the frontend, backend on the Ingress)":
+    OWN_APP_CLOUD_STACK,
 };
