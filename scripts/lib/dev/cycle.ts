@@ -16,6 +16,7 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 
 import { redactUrlCredentials } from "../../../config/validate";
+import { InterruptedError } from "../interrupt";
 import { analyzeBuildContext, imageTag } from "../../../images/contextHash";
 import { type StateResource, serviceOfUrn, serviceTargets } from "./targets";
 import { type TimedEvent, stepKind, stepSpans, updatePhases } from "./timing";
@@ -90,10 +91,6 @@ export function cleanLines(text: string): string[] {
     .split(/\r?\n/)
     .map((line) => redactUrlCredentials(line.trimEnd()))
     .filter((line) => line.trim() !== "");
-}
-
-function isInterrupt(error: unknown): boolean {
-  return error instanceof Error && error.name === "InterruptedError";
 }
 
 function messageOf(error: unknown): string {
@@ -185,7 +182,7 @@ export function createCycle(deps: CycleDeps): DevCycle {
         onEvent: (event) => events.push({ event, at: now() }),
       });
     } catch (error) {
-      if (isInterrupt(error)) throw error;
+      if (error instanceof InterruptedError) throw error;
       failure = { error };
     }
     const updateEnd = now();

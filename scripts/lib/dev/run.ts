@@ -12,7 +12,7 @@ import { type AppServiceSpec, BACKEND, FRONTEND } from "../../../catalog";
 import { selectorLabels } from "../../../k8s/labels";
 import type { DevOptions } from "../args";
 import { UserError } from "../errors";
-import type { SignalSource } from "../interrupt";
+import { InterruptedError, type SignalSource } from "../interrupt";
 import { type Children, createChildren } from "./children";
 import { type UpdateRequest, contentTag, createCycle, tagOfReference } from "./cycle";
 import { diagnoseRollout } from "./diagnose";
@@ -141,6 +141,16 @@ function forwardPorts(options: DevOptions): [DevService, number, string][] {
   return wanted;
 }
 
+/** A forward that cannot start (a taken port, a missing Service) is the user's to fix: said alone, exit 1. */
+async function asUserError(started: Promise<void>): Promise<void> {
+  try {
+    await started;
+  } catch (error) {
+    if (error instanceof PortForwardError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
 /**
  * Refuses a local forward port that is taken, naming the flag that changes it. dev.ts calls it before the first
  * deploy, so a taken port is said at once rather than after minutes of building; the forward checks again
@@ -150,21 +160,12 @@ function forwardPorts(options: DevOptions): [DevService, number, string][] {
  */
 export async function checkForwardPorts(options: DevOptions): Promise<void> {
   for (const [service, localPort, portFlag] of forwardPorts(options)) {
-    try {
-      await checkLocalPort(localPort, portFlag, `the ${service}'s port-forward`);
-    } catch (error) {
-      if (error instanceof PortForwardError) throw new UserError(error.message);
-      throw error;
-    }
+    await asUserError(checkLocalPort(localPort, portFlag, `the ${service}'s port-forward`));
   }
 }
 
 /** How often the log streams look for pods they do not follow yet, between cycles. */
 const LOG_REFRESH_MS = 5000;
-
-function isInterrupt(error: unknown): boolean {
-  return error instanceof Error && error.name === "InterruptedError";
-}
 
 /** Runs the loop until a signal; resolves with the exit code (130), never while a child still runs. */
 export async function runDevLoop(deps: DevRunDeps): Promise<number> {
@@ -212,12 +213,7 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
           log,
         });
         forwards.push({ service, forward });
-        try {
-          await forward.start();
-        } catch (error) {
-          if (error instanceof PortForwardError) throw new UserError(error.message);
-          throw error;
-        }
+        await asUserError(forward.start());
       }
       logs = createLogStreams({
         access,
@@ -309,7 +305,7 @@ export async function runDevLoop(deps: DevRunDeps): Promise<number> {
         // A cycle that ended in an exception may have run any update: the state is read again.
         state = undefined;
         // An interrupted update has printed the stack's state already (scripts/lib/interrupt.ts).
-        if (!isInterrupt(error))
+        if (!(error instanceof InterruptedError))
           log(`The cycle failed: ${(error as Error).message}. Watching for the next change.`);
       },
     });
