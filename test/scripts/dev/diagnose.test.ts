@@ -8,16 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { createChildren } from "../../../scripts/lib/dev/children";
 import { diagnoseRollout, parseEvents } from "../../../scripts/lib/dev/diagnose";
-import type { ServicePods } from "../../../scripts/lib/dev/types";
-import { type FakeCluster, type FakePod, fakeCluster, isRunning } from "./fakeCluster";
-
-const BACKEND: ServicePods = {
-  service: "backend",
-  name: "todo-backend",
-  container: "backend",
-  selector: { "app.kubernetes.io/component": "backend" },
-  port: 7860,
-};
+import {
+  type FakeCluster,
+  type FakePod,
+  fakeCluster,
+  isRunning,
+  BACKEND_PODS as BACKEND,
+} from "./fakeCluster";
 
 const healthy: FakePod = {
   name: "todo-backend-aaa-good1",

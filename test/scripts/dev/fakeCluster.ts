@@ -7,9 +7,25 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 
-import type { ClusterAccess } from "../../../scripts/lib/dev/types";
+import type { ClusterAccess, ServicePods } from "../../../scripts/lib/dev/types";
 
 export const FAKE_KUBECTL = path.join(__dirname, "fakeKubectl.cjs");
+
+/** The two services as the cluster-side tests play them: pods selected by their component label alone. */
+export const BACKEND_PODS: ServicePods = {
+  service: "backend",
+  name: "todo-backend",
+  container: "backend",
+  selector: { "app.kubernetes.io/component": "backend" },
+  port: 7860,
+};
+export const FRONTEND_PODS: ServicePods = {
+  service: "frontend",
+  name: "todo-frontend",
+  container: "frontend",
+  selector: { "app.kubernetes.io/component": "frontend" },
+  port: 3000,
+};
 
 export interface FakeContainer {
   readonly name: string;

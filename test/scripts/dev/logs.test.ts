@@ -8,22 +8,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Children, createChildren } from "../../../scripts/lib/dev/children";
 import { type LogStreams, createLogStreams, logPrefix, shortNote } from "../../../scripts/lib/dev/logs";
 import type { ServicePods } from "../../../scripts/lib/dev/types";
-import { type FakeCluster, type FakePod, type FakeState, fakeCluster, isRunning, until } from "./fakeCluster";
+import {
+  type FakeCluster,
+  type FakePod,
+  type FakeState,
+  fakeCluster,
+  isRunning,
+  until,
+  BACKEND_PODS as BACKEND,
+  FRONTEND_PODS as FRONTEND,
+} from "./fakeCluster";
 
-const BACKEND: ServicePods = {
-  service: "backend",
-  name: "todo-backend",
-  container: "backend",
-  selector: { "app.kubernetes.io/component": "backend" },
-  port: 7860,
-};
-const FRONTEND: ServicePods = {
-  service: "frontend",
-  name: "todo-frontend",
-  container: "frontend",
-  selector: { "app.kubernetes.io/component": "frontend" },
-  port: 3000,
-};
 const pod = (svc: ServicePods, name: string, logs: string[], extra: Partial<FakePod> = {}): FakePod => ({
   name,
   service: svc.name,
