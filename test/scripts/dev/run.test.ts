@@ -27,31 +27,13 @@ describe("runDevLoop", () => {
     const moved = path.join(project.root, "services", "api");
     fs.cpSync(project.images[0].context, moved, { recursive: true });
     let images: WatchedImage[] = project.images;
-    const outputs = (): DevOutputs => ({ namespace: "todo-dev", images, imageRefs: {}, tags: {} });
-    const requests: UpdateRequest[] = [];
-    const lines: string[] = [];
-    const signals = new EventEmitter();
-    const done = runDevLoop({
-      stackName: "dev",
-      shortStackName: "dev",
-      projectDir: project.root,
-      options: { frontendPort: 3000, downOnExit: false },
-      logLevel: "info",
-      outputs: outputs(),
-      readOutputs: () => Promise.resolve(outputs()),
-      readState: () => Promise.resolve(deployedState()),
-      update: (request) => {
-        requests.push(request);
-        // The program ran with the edited stack file: its imageSources output now names the moved context.
+    const { requests, lines, stop } = startLoop(firstTags(), Date.now() + 1000, {
+      images: () => images,
+      // The program ran with the edited stack file: its imageSources output now names the moved context.
+      onUpdate: (request) => {
         if (request.targets === undefined)
           images = [{ ...project.images[0], context: moved }, project.images[1]];
-        return Promise.resolve();
       },
-      destroy: () => Promise.resolve([]),
-      log: (line) => lines.push(line),
-      write: (line) => lines.push(line),
-      signals,
-      debounceMs: 30,
     });
     await waitFor(() => lines.some((l) => l.startsWith("Save a file")), "the loop to watch");
     expect(lines.join("\n")).toContain("kubectl was not found");
@@ -71,8 +53,7 @@ describe("runDevLoop", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(requests).toHaveLength(2);
 
-    signals.emit("SIGINT");
-    expect(await done).toBe(130);
+    await stop();
     expect(lines.join("\n")).toMatch(
       /Deployed in stack "dev" \(namespace todo-dev\): backend todo-backend:c-/,
     );
@@ -82,12 +63,18 @@ describe("runDevLoop", () => {
   function startLoop(
     tags: Record<string, string>,
     deployStartedAt: number,
-    more: { firstDeployFailed?: boolean; digests?: boolean } = {},
+    more: {
+      firstDeployFailed?: boolean;
+      digests?: boolean;
+      /** The images the outputs name, read at each call (default: the project's two). */
+      images?: () => WatchedImage[];
+      onUpdate?: (request: UpdateRequest) => void;
+    } = {},
   ) {
     const digest = `@sha256:${"ab".repeat(32)}`;
     const outputs = (): DevOutputs => ({
       namespace: "todo-dev",
-      images: project.images,
+      images: more.images?.() ?? project.images,
       // A registry stack's pods run digest references, which carry no content tag: imageSources' tags do.
       ...(more.digests
         ? {
@@ -125,6 +112,7 @@ describe("runDevLoop", () => {
       firstDeployFailed: more.firstDeployFailed,
       update: (request) => {
         requests.push(request);
+        more.onUpdate?.(request);
         return Promise.resolve();
       },
       destroy: () => Promise.resolve([]),
