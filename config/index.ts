@@ -33,29 +33,11 @@ export type { Machine } from "../host/machine";
  * where to build (which may run `minikube docker-env`).
  */
 export function loadSettings(source: ConfigSource, machine: Machine, stack: string): Settings {
-  const config = new ConfigReader(source);
-  config.checkKeys();
-  const cluster = readCluster(config, stack);
-  const services = readServices(config, machine, cluster.frontendNodePort);
-  const secrets = readSecrets(config);
-  const database = readDatabase(
-    config,
-    secrets.databaseUrl !== undefined ? databasePortOf(config) : undefined,
+  const { config, cluster, services, secrets, database, build, ingress, autoscaling } = readSettings(
+    source,
+    machine,
+    stack,
   );
-  const build = readBuild(config);
-  const ingress = readIngress(config, services.backend.exposure.expose);
-  const autoscaling = {
-    backend: readAutoscaling(config, "backendAutoscaling"),
-    frontend: readAutoscaling(config, "frontendAutoscaling"),
-  };
-  if (autoscaling.backend && autoscaling.frontend && config.get("replicas") !== undefined) {
-    config.problems.add(
-      "replicas",
-      config.string("replicas"),
-      "no value when both backendAutoscaling and frontendAutoscaling are set: their HPAs own the count " +
-        "(remove it with `npm run pulumi -- config rm replicas`)",
-    );
-  }
   config.problems.throwIfAny();
 
   const facts = probeMachine(cluster, build, machine, config.problems);
@@ -93,4 +75,40 @@ export function loadSettings(source: ConfigSource, machine: Machine, stack: stri
     backendPublicUrl: resolved.backendPublicUrl,
     secrets,
   };
+}
+
+/**
+ * Every check that needs nothing but the settings and the project's files: what `npm run up`, `preview` and
+ * `dev` run before they touch minikube or Docker (scripts/lib/settings.ts), so a typo costs seconds. Throws the
+ * same ConfigValidationError as the program; never runs a command.
+ */
+export function checkSettings(source: ConfigSource, machine: Machine, stack: string): void {
+  readSettings(source, machine, stack).config.problems.throwIfAny();
+}
+
+function readSettings(source: ConfigSource, machine: Machine, stack: string) {
+  const config = new ConfigReader(source);
+  config.checkKeys();
+  const cluster = readCluster(config, stack);
+  const services = readServices(config, machine, cluster.frontendNodePort);
+  const secrets = readSecrets(config);
+  const database = readDatabase(
+    config,
+    secrets.databaseUrl !== undefined ? databasePortOf(config) : undefined,
+  );
+  const build = readBuild(config);
+  const ingress = readIngress(config, services.backend.exposure.expose);
+  const autoscaling = {
+    backend: readAutoscaling(config, "backendAutoscaling"),
+    frontend: readAutoscaling(config, "frontendAutoscaling"),
+  };
+  if (autoscaling.backend && autoscaling.frontend && config.get("replicas") !== undefined) {
+    config.problems.add(
+      "replicas",
+      config.string("replicas"),
+      "no value when both backendAutoscaling and frontendAutoscaling are set: their HPAs own the count " +
+        "(remove it with `npm run pulumi -- config rm replicas`)",
+    );
+  }
+  return { config, cluster, services, secrets, database, build, ingress, autoscaling };
 }

@@ -3,6 +3,8 @@
  * config/keys.ts, so a reader asks for `integer("replicas")` and gets the number or a problem that names the
  * key, the value and what is accepted. Every problem is collected, none thrown, until the loader decides.
  */
+import { isDeepStrictEqual } from "util";
+
 import { qualified } from "../catalog";
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKey, type ConfigKeyName } from "./keys";
 import { ConfigProblems } from "./problems";
@@ -25,9 +27,15 @@ export class ConfigReader {
     this.problems = new ConfigProblems((key) => source.isSecret(key) === true);
   }
 
-  /** The value as set, or undefined when the stack does not set it. */
+  /**
+   * The value when the stack sets it to something other than the key's default, else undefined. The Pulumi
+   * CLI merges Pulumi.yaml's declared defaults into every stack before the program runs (pulumi/pulumi
+   * pkg/workspace/config.go, mergeConfig), so a key's presence says nothing: the rule of this program is that a
+   * value equal to its default counts as unset. Every "was this set?" question goes through here.
+   */
   get(key: ConfigKeyName): string | undefined {
-    return this.source.get(key);
+    const value = this.source.get(key);
+    return value === undefined || isDefaultValue(key, value) ? undefined : value;
   }
 
   /** The value as set, else the key's default as Pulumi.yaml declares it. */
@@ -53,7 +61,7 @@ export class ConfigReader {
   }
 
   boolean(key: KeysOfType<{ type: "boolean" }>): boolean {
-    return parseBoolean(this.problems, key, this.string(key));
+    return parseBoolean(this.problems, key, this.raw(key));
   }
 
   /** One of the key's accepted values, after `normalize` (trimming always). */
@@ -96,6 +104,22 @@ export class ConfigReader {
         );
       }
     }
+  }
+}
+
+/**
+ * Whether `text` is the key's default in the form the CLI hands it over: a string as it is, a number or boolean
+ * as its text, an object or list as JSON (compared by content, since the CLI writes a map's keys sorted).
+ */
+export function isDefaultValue(key: ConfigKeyName, text: string): boolean {
+  const fallback: unknown = CONFIG_KEYS[key].default;
+  if (typeof fallback === "string" || typeof fallback === "number" || typeof fallback === "boolean") {
+    return text === String(fallback);
+  }
+  try {
+    return isDeepStrictEqual(JSON.parse(text), fallback);
+  } catch {
+    return false;
   }
 }
 

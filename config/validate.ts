@@ -34,7 +34,11 @@ export function namespaceForStack(stack: string): string {
   return folded.slice(0, 63).replace(/^-+|-+$/g, "");
 }
 
-/** Parses a whole number within [min, max]; Pulumi hands every config value to the program as a string. */
+/**
+ * Parses a whole number within [min, max]; Pulumi hands every config value to the program as a string. The
+ * text is what the CLI's own check of an integer-typed key accepts (pulumi/pulumi sdk/go/common/workspace/
+ * project.go ValidateConfigValue: strconv.Atoi, so a sign and leading zeros, no spaces), so the two agree.
+ */
 export function parseInteger(
   problems: ConfigProblems,
   key: string,
@@ -43,8 +47,7 @@ export function parseInteger(
   max: number,
   accepted: string,
 ): number {
-  const trimmed = raw.trim();
-  const value = /^-?\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+  const value = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     problems.add(key, raw, accepted);
     return min;
@@ -52,6 +55,7 @@ export function parseInteger(
   return value;
 }
 
+/** "true" or "false", exactly: what the CLI's check of a boolean-typed key accepts (ValidateConfigValue). */
 export function parseBoolean(problems: ConfigProblems, key: string, raw: string): boolean {
   if (raw === "true" || raw === "false") {
     return raw === "true";

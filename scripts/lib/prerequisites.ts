@@ -180,14 +180,17 @@ export function npmCliRoot(version: string, env: NodeJS.ProcessEnv, homedir: str
 }
 
 /**
- * The oldest Pulumi CLI that reads this project. Pulumi.yaml declares object-typed settings with a `{}` default,
- * which a CLI accepts from 3.187.0 (pulumi/pulumi CHANGELOG 3.187.0: "Allow config values to be parsed with type
- * `object`", #20132, sdk/go/common/workspace/project.go ValidateConfigValue; 3.186.0 only added `object` to
- * project.json, so an object default still failed validation). Pulumi.yaml's `requiredPulumiVersion` says the
- * same, but only a CLI of 3.219.0 or later enforces it (CHANGELOG 3.219.0, #21627): an older one ignores the key,
- * so this check is what stops it. A test keeps the two in step.
+ * The oldest Pulumi CLI this project works with: 3.257.0. Before it, `destroy --exclude <images>` (the first
+ * step of `npm run down`) still configures the providers it keeps: an untargeted provider gets a SameStep whose
+ * Apply loads and configures it (pulumi/pulumi pkg/resource/deploy/step.go SameStep.Apply, up to v3.252.0), and
+ * the docker provider's Configure pings a daemon that `minikube delete` took away, so `down` failed before it
+ * deleted anything. From 3.257.0 (#24259, "avoid configuring providers when they are not targeted"; in the
+ * v3.260.0 module, `SameStep.Apply` skips `untargeted` providers) it does not. Earlier floors (object-typed
+ * settings, 3.187.0) are below it. Pulumi.yaml's `requiredPulumiVersion` says the same, but only a CLI of
+ * 3.219.0 or later enforces it (CHANGELOG 3.219.0, #21627), so this check stops an older one. A test keeps the
+ * two in step.
  */
-export const PULUMI_FLOOR = "3.187.0";
+export const PULUMI_FLOOR = "3.257.0";
 
 /** `v3.265.0`, `3.190.1-dev.0` → [3, 265, 0]; undefined for anything else. */
 export function parseVersion(text: string): [number, number, number] | undefined {
@@ -222,8 +225,8 @@ export function pulumiVersionProblem(
         "`npm ci` to install the pinned package.";
   return (
     `The Pulumi CLI ${version} (${where === "path" ? "on PATH" : "from the pulumi npm package"}) is older than ` +
-    `${PULUMI_FLOOR}, the oldest that reads this project's Pulumi.yaml (its object-typed settings need ` +
-    `${PULUMI_FLOOR}). ${upgrade}`
+    `${PULUMI_FLOOR}, the oldest this project works with (before it, \`npm run down\` fails on a cluster that ` +
+    `was deleted). ${upgrade}`
   );
 }
 
@@ -334,11 +337,40 @@ export function checkPrerequisites(
     if (!(error instanceof UserError)) throw error;
     missing.push(error.message);
   }
+  const tools = probeTools(run, lookup.platform, needs);
+  missing.push(...tools.missing);
+  if (missing.length > 0 || !location) {
+    throw new UserError(missingMessage(missing, tools.notes));
+  }
+  return { location, notes: tools.notes };
+}
+
+/** The Pulumi CLI alone: what a command needs before it can read the stack's settings. */
+export const PULUMI_ONLY: ToolNeeds = { minikube: false, docker: false, kubectl: false, kind: false };
+
+/**
+ * The tools other than the Pulumi CLI that the command needs on this stack, probed once the stack's settings
+ * say where it deploys (and have passed their check): every missing one in one message, or the notes.
+ */
+export function checkTools(run: CommandRunner, platform: NodeJS.Platform, needs: ToolNeeds): string[] {
+  const { missing, notes } = probeTools(run, platform, needs);
+  if (missing.length > 0) {
+    throw new UserError(missingMessage(missing, notes));
+  }
+  return notes;
+}
+
+function probeTools(
+  run: CommandRunner,
+  platform: NodeJS.Platform,
+  needs: ToolNeeds,
+): { missing: string[]; notes: string[] } {
+  const missing: string[] = [];
   for (const tool of ["minikube", "docker", "kind"] as const) {
     if (!needs[tool]) continue;
     const status = probeTool(tool, run);
     if (!status.present) {
-      missing.push(missingToolMessage(tool, lookup.platform, status.detail));
+      missing.push(missingToolMessage(tool, platform, status.detail));
     }
   }
   const notes: string[] = [];
@@ -346,20 +378,22 @@ export function checkPrerequisites(
     const status = probeTool("kubectl", run);
     if (!status.present) {
       notes.push(
-        `${missingToolMessage("kubectl", lookup.platform, status.detail)} Until then the checks use ` +
+        `${missingToolMessage("kubectl", platform, status.detail)} Until then the checks use ` +
           "`minikube kubectl --` where minikube is installed, and are skipped otherwise.",
       );
     }
   }
-  if (missing.length > 0 || !location) {
-    const count = missing.length === 1 ? "One prerequisite is" : `${missing.length} prerequisites are`;
-    throw new UserError(
-      `${count} missing or too old:\n${missing.map((m) => `  - ${m}`).join("\n")}\n` +
-        (notes.length > 0 ? `Also:\n${notes.map((n) => `  - ${n}`).join("\n")}\n` : "") +
-        "Install them and run again.",
-    );
-  }
-  return { location, notes };
+  return { missing, notes };
+}
+
+function missingMessage(missing: readonly string[], notes: readonly string[]): string {
+  const one = missing.length === 1;
+  return (
+    `${one ? "One prerequisite is" : `${missing.length} prerequisites are`} missing or too old:\n` +
+    `${missing.map((m) => `  - ${m}`).join("\n")}\n` +
+    (notes.length > 0 ? `Also:\n${notes.map((n) => `  - ${n}`).join("\n")}\n` : "") +
+    `Install ${one ? "it" : "them"} and run again.`
+  );
 }
 
 /**

@@ -27,8 +27,10 @@ import {
 } from "./minikube";
 import { requireNonEmptyPassphrase, resolvePassphrase } from "./passphrase";
 import {
+  PULUMI_ONLY,
   type PulumiLocation,
   checkPrerequisites,
+  checkTools,
   missingToolMessage,
   probeTool,
   npmPackageVersion,
@@ -38,7 +40,8 @@ import {
 import { promptHidden } from "./prompt";
 import { acquireStackLock, stackLockKey } from "./stackLock";
 import { type PlainConfig, stackFileConfig } from "./stackFile";
-import { openStack, pulumiCommandFor, readPlainConfig } from "./workspace";
+import { checkStackSettings, plainConfigOf } from "./settings";
+import { openStack, pulumiCommandFor, readStackConfig } from "./workspace";
 
 export interface Session {
   readonly invocation: Invocation;
@@ -120,11 +123,12 @@ export async function openSession(invocation: Invocation): Promise<Session> {
   step("Prerequisites");
   // Every child process (pulumi, minikube, kubectl, docker) is looked up without npm's node_modules/.bin.
   process.env.PATH = withoutNodeModulesBins(process.env.PATH ?? "");
-  // The stack file says where the stack deploys, so every tool it needs is checked in this one pass.
+  // A stack file that is not valid YAML is named here, with its line, before anything else is probed.
   const stackFile = path.join(projectDir, `Pulumi.${shortStackName(stackName)}.yaml`);
-  const expected = placement(stackFileConfig(readText(stackFile)));
+  stackFileConfig(readText(stackFile), path.basename(stackFile));
+  // The Pulumi CLI first, alone: it reads the settings, which are checked before any other tool is touched.
   log("Pulumi CLI: looking on PATH, then for the pulumi npm package (its first use downloads the CLI)...");
-  const { location, notes } = checkPrerequisites(
+  const { location } = checkPrerequisites(
     run,
     {
       projectDir,
@@ -134,13 +138,12 @@ export async function openSession(invocation: Invocation): Promise<Session> {
       exists: (file) => fs.existsSync(file),
       npmPackageVersion: npmPackageVersion(projectDir),
     },
-    toolNeeds(command, expected.target),
+    PULUMI_ONLY,
     captureRunner(15 * 60_000),
   );
   log(
     `Pulumi CLI: ${location.version} (${location.kind === "path" ? "on PATH" : `pulumi npm package, ${location.root}`})`,
   );
-  notes.forEach((note) => log(`Note: ${note}`));
 
   if (backend.localDir) {
     fs.mkdirSync(backend.localDir, { recursive: true });
@@ -183,18 +186,20 @@ export async function openSession(invocation: Invocation): Promise<Session> {
     }
     throw error;
   });
-  // Only the plain settings, which is all that decides where the stack deploys: `getAllConfig()` would run
-  // `pulumi config --show-secrets` and hold every secret of the stack, decrypted, in this process.
-  const { target, kubeconfig, dockerHost, dockerCertPath } = placement(readPlainConfig(stack));
+  // The settings as `pulumi up` will hand them to the program, checked by the program's own validation before
+  // minikube, Docker or a build is touched (down destroys whatever the settings say now).
+  const entries = readStackConfig(stack);
+  if (command !== "down") {
+    checkStackSettings(entries, stackName, localMachine());
+    log("Settings: valid");
+  }
+  const { target, kubeconfig, dockerHost, dockerCertPath } = placement(plainConfigOf(entries));
   log(`Kube context: ${target.kubeContext}; images built for: ${target.buildTarget}`);
+  checkTools(run, platform, toolNeeds(command, target)).forEach((note) => log(`Note: ${note}`));
 
   let minikube: MinikubeStatus | undefined;
   let buildsLocally = false;
   if (target.usesMinikube) {
-    if (!expected.target.usesMinikube) {
-      // The stack's configuration moved it to minikube after the stack file was read (another config source).
-      requireTool("minikube", run, platform);
-    }
     // dev starts the profile as up does.
     minikube = ensureMinikube(
       target.minikubeProfile,
@@ -213,8 +218,6 @@ export async function openSession(invocation: Invocation): Promise<Session> {
     if (buildsLocally) {
       requireTool("docker", run, platform);
     }
-  } else if (!toolNeeds(command, expected.target).docker) {
-    requireTool("docker", run, platform);
   }
   const daemon = buildDaemonOf(target, dockerHost, dockerCertPath, buildsLocally);
   const session: Session = {

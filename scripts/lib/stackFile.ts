@@ -5,19 +5,20 @@
  */
 import * as YAML from "yaml";
 
+import { UserError } from "./errors";
+
 /** In the shape of `Stack.getAllConfig()`; secure values and structured ones are left out. */
 export type PlainConfig = Record<string, { value: string }>;
 
-export function stackFileConfig(text: string | undefined): PlainConfig {
+export function stackFileConfig(text: string | undefined, file = "the stack file"): PlainConfig {
   if (text === undefined) {
     return {};
   }
   let doc: unknown;
   try {
     doc = YAML.parse(text);
-  } catch {
-    // A broken stack file is Pulumi's to report, with its line; here it only means "the defaults".
-    return {};
+  } catch (error) {
+    throw new UserError(brokenStackFileMessage(file, error));
   }
   const config = (doc as { config?: unknown } | null)?.config;
   if (typeof config !== "object" || config === null) {
@@ -30,4 +31,18 @@ export function stackFileConfig(text: string | undefined): PlainConfig {
     }
   }
   return plain;
+}
+
+/**
+ * Names the file, the line and column and what the parser found, never the line itself: a stack file can hold
+ * a secret typed in plaintext by mistake, and the parser's own message quotes the offending line.
+ */
+export function brokenStackFileMessage(file: string, error: unknown): string {
+  const { linePos, code } = error as { linePos?: { line: number; col: number }[]; code?: string };
+  const where = linePos?.[0] ? `line ${linePos[0].line}, column ${linePos[0].col}` : "somewhere";
+  const what = (error as Error).message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return (
+    `${file} is not valid YAML (${where}: ${what}${code ? `, ${code}` : ""}). Fix the file (or remove it to ` +
+    "start the stack's settings afresh) and run again; nothing was started."
+  );
 }

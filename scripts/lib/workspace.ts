@@ -10,6 +10,7 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import type { CommandResult } from "../../host/process";
 import { UserError } from "./errors";
 import type { PulumiLocation } from "./prerequisites";
+import type { ConfigEntries } from "./settings";
 
 /** The CLI on PATH, or the one the `pulumi` npm package downloaded (`<root>/bin/pulumi`). */
 export function pulumiCommandFor(location: PulumiLocation): Promise<PulumiCommand> {
@@ -67,6 +68,32 @@ export function runPulumiCli(stack: Stack, args: readonly string[]): CommandResu
     stderr: result.stderr ?? "",
     error: result.error,
   };
+}
+
+/**
+ * Every setting of the stack exactly as `pulumi up` hands it to the program: Pulumi.yaml's defaults merged in
+ * (`pulumi config` applies them as `up` does: pulumi/pulumi pkg/workspace/config.go ApplyProjectConfig), secrets
+ * decrypted and marked. For the settings check before anything slow (scripts/lib/settings.ts), which needs the
+ * secrets' text as the program does (a database URL's form, a secret's length, a plain value equal to a
+ * secret). The text stays in this process's memory: stdout is parsed, never shown; only stderr is reported.
+ */
+export function readStackConfig(stack: Stack): ConfigEntries {
+  const result = runPulumiCli(stack, ["config", "--json", "--show-secrets", "--stack", stack.name]);
+  if (result.status !== 0) {
+    throw new UserError(
+      `Could not read the configuration of stack "${stack.name}": ` +
+        redactUrlCredentials(
+          (result.error?.message ?? result.stderr).trim().split(/\r?\n/).slice(-3).join(" "),
+        ),
+    );
+  }
+  const parsed = JSON.parse(result.stdout) as Record<string, { value?: unknown; secret?: boolean }>;
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, entry]) => [
+      key,
+      { value: typeof entry.value === "string" ? entry.value : undefined, secret: entry.secret === true },
+    ]),
+  );
 }
 
 /**

@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 
 import { tagOfReference } from "../../scripts/lib/dev/cycle";
+import type { StackValues } from "../support/cliConfig";
 import { type Endpoint, type PolicyObject, mayConnect } from "../support/netpol";
 import { type ProgramRun, mockRepoDigest, runProgram, runProgramError, unwrapDeep } from "../support/program";
 import {
@@ -132,7 +133,7 @@ describe("the cloud stack of Pulumi.cloud.example.yaml", async () => {
   });
 });
 
-const without = (config: Readonly<Record<string, string>>, key: string) =>
+const without = (config: StackValues, key: string): StackValues =>
   Object.fromEntries(Object.entries(config).filter(([k]) => k !== key));
 
 function network(run: ProgramRun) {
@@ -237,7 +238,7 @@ describe("a cloud stack with the backend exposed through the Ingress", async () 
 });
 
 describe("warnings of a cloud stack", () => {
-  async function warningsOf(config: Record<string, string>): Promise<string> {
+  async function warningsOf(config: StackValues): Promise<string> {
     const written: string[] = [];
     // Under the mock monitor the SDK's log.warn falls back to the console.
     const record = (...args: unknown[]) => void written.push(args.map(String).join(" "));
@@ -279,23 +280,23 @@ describe("bad cloud settings", () => {
       /todo-app:backendIngressPath = "\/api" is not valid: .*outside the frontend's own paths/,
     ],
     [
-      { frontendNodePort: "30080" },
-      /todo-app:frontendNodePort = "30080" is not valid: no value with ingressHost/,
+      { frontendNodePort: 30090 },
+      /todo-app:frontendNodePort = "30090" is not valid: no value with ingressHost/,
     ],
     [
-      { frontendAutoscaling: '{"minReplicas":3,"maxReplicas":2}' },
+      { frontendAutoscaling: { minReplicas: 3, maxReplicas: 2 } },
       /todo-app:frontendAutoscaling.maxReplicas = "2"/,
     ],
     [
-      { backendAutoscaling: '{"minReplicas":0,"maxReplicas":2}' },
+      { backendAutoscaling: { minReplicas: 0, maxReplicas: 2 } },
       /todo-app:backendAutoscaling.minReplicas = "0"/,
     ],
     [
-      { backendAutoscaling: '{"minReplicas":1,"maxReplicas":2,"targetCPUUtilization":150}' },
+      { backendAutoscaling: { minReplicas: 1, maxReplicas: 2, targetCPUUtilization: 150 } },
       /todo-app:backendAutoscaling.targetCPUUtilization = "150"/,
     ],
     [
-      { frontendAutoscaling: '{"min":1,"maxReplicas":2}' },
+      { frontendAutoscaling: { min: 1, maxReplicas: 2 } },
       /todo-app:frontendAutoscaling.min = "min" is not valid/,
     ],
   ])("%j fails the preview before any resource is registered", async (bad, message) => {

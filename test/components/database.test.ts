@@ -217,7 +217,7 @@ describe("a change that would move the database to a new volume", () => {
     const run = await runProgram({
       config: {
         postgresImage: "postgres:16.7-bookworm",
-        postgresResources: JSON.stringify({ limits: { memory: "1Gi" } }),
+        postgresResources: { limits: { memory: "1Gi" } },
       },
       previousOutputs: previous,
     });

@@ -259,7 +259,7 @@ describe("a kind stack with the app's options set", () => {
         frontendNodePort: "0",
         frontendUrl: "https://todo.example.com",
         buildTarget: "docker",
-        backendResources: JSON.stringify({ limits: { memory: "512Mi" } }),
+        backendResources: { limits: { memory: "512Mi" } },
       },
     });
   });

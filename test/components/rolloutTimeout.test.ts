@@ -25,18 +25,30 @@ describe("rolloutTimeout", () => {
     }
   });
 
-  it("is what the stack sets, and the dev stack waits three minutes", async () => {
-    const dev = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")) as {
-      config: Record<string, unknown>;
+  it("is three minutes on this repository's stacks (Pulumi.yaml's shared value), and what a stack sets", async () => {
+    const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
+      config: Record<string, { value?: unknown }>;
     };
-    expect(dev.config["todo-app:rolloutTimeout"]).toBe(180);
-    const run = await runProgram({ config: { databaseUrl: DATABASE_URL, rolloutTimeout: "180" } });
-    for (const deployment of run.byType(DEPLOYMENT)) {
-      expect(deployment.inputs.metadata.annotations["pulumi.com/timeoutSeconds"]).toBe("180");
+    expect(project.config.rolloutTimeout.value).toBe(180);
+    const shared = await runProgram({ config: { databaseUrl: DATABASE_URL } });
+    const own = await runProgram({ config: { databaseUrl: DATABASE_URL, rolloutTimeout: 300 } });
+    for (const [run, seconds] of [
+      [shared, "180"],
+      [own, "300"],
+    ] as const) {
+      for (const deployment of run.byType(DEPLOYMENT)) {
+        expect(deployment.inputs.metadata.annotations["pulumi.com/timeoutSeconds"]).toBe(seconds);
+      }
     }
   });
 
-  it.each(["10", "3601", "2m", "-5"])(
+  it("leaves a value that is not a whole number to the CLI, which refuses it before the program starts", async () => {
+    await expect(runProgram({ config: { databaseUrl: DATABASE_URL, rolloutTimeout: "2m" } })).rejects.toThrow(
+      "Stack 'dev' with configuration key 'rolloutTimeout' must be of type 'integer'",
+    );
+  });
+
+  it.each(["10", "3601", "-5"])(
     "refuses %s naming the key and the range, before anything is registered",
     async (value) => {
       const error = await runProgramError({ config: { databaseUrl: DATABASE_URL, rolloutTimeout: value } });

@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as YAML from "yaml";
 
 import { SECRET_KEY_NAMES } from "../../config";
+import { CliConfigError, type StackValues } from "../support/cliConfig";
 import { CLOUD_EXAMPLE_FILE, CLOUD_STACK, DATABASE_URL, stackFileConfig } from "../support/stacks";
 import { load, machine, problemsOf, source } from "./support";
 
@@ -87,22 +88,30 @@ describe("the other Ingress settings", () => {
       /^todo-app:backendIngressPath = "\/backend" is not valid: set only with exposeBackend true/,
     ],
     [
-      { frontendNodePort: "30080" },
-      /^todo-app:frontendNodePort = "30080" is not valid: no value with ingressHost/,
+      { frontendNodePort: 30090 },
+      /^todo-app:frontendNodePort = "30090" is not valid: no value with ingressHost/,
     ],
     [
-      { exposeBackend: "true", backendIngressPath: "/b", backendNodePort: "30081" },
-      /^todo-app:backendNodePort = "30081" is not valid: no value with ingressHost/,
+      { exposeBackend: true, backendIngressPath: "/b", backendNodePort: 30091 },
+      /^todo-app:backendNodePort = "30091" is not valid: no value with ingressHost/,
     ],
   ])("with ingressHost, refuses %j, naming the key", (bad, message) => {
     expect(problemsOf({ ...INGRESS, ...bad })).toEqual([expect.stringMatching(message)]);
   });
 
+  // The CLI merges Pulumi.yaml's defaults into every stack (ingressClass nginx, frontendNodePort 30080, ...):
+  // a value equal to its default counts as unset (config/reader.ts), so only a value the user chose is refused.
+  it("takes every default as unset: the CLI's merged defaults alone are no problem, with or without ingressHost", () => {
+    expect(() => load({})).not.toThrow();
+    expect(() => load({ ingressHost: "todo.example.com" })).not.toThrow();
+    expect(() => load({ ingressClass: "nginx", ingressControllerNamespace: "ingress-nginx" })).not.toThrow();
+  });
+
   it.each([
-    ["ingressClass", "nginx"],
+    ["ingressClass", "traefik"],
     ["tlsIssuer", "letsencrypt-prod"],
     ["backendIngressPath", "/backend"],
-    ["ingressControllerNamespace", "ingress-nginx"],
+    ["ingressControllerNamespace", "kube-ingress"],
   ])("refuses %s = %s without ingressHost, which it would not affect", (key, value) => {
     expect(problemsOf({ [key]: value })).toEqual([
       `todo-app:${key} = ${JSON.stringify(value)} is not valid: set only with ingressHost, which turns the Ingress on.`,
@@ -142,7 +151,7 @@ describe("the other Ingress settings", () => {
 });
 
 describe("autoscaling", () => {
-  const bounds = (value: unknown) => ({ frontendAutoscaling: JSON.stringify(value) });
+  const bounds = (value: Record<string, unknown>) => ({ frontendAutoscaling: value });
 
   it.each([
     [
@@ -177,20 +186,27 @@ describe("autoscaling", () => {
     expect(problemsOf(bounds(value))).toEqual([expect.stringMatching(message)]);
   });
 
-  it.each(["[1,2]", '"on"', "{not json", "3"])("refuses %s, which is not an object", (raw) => {
-    expect(problemsOf({ backendAutoscaling: raw })).toEqual([
-      expect.stringMatching(
-        /^todo-app:backendAutoscaling = .* is not valid: an object like \{"minReplicas":2/,
+  // The CLI refuses these before the program runs (test/support/cliConfig.ts); with --skip-config-validation
+  // the program refuses them itself.
+  it.each([[[1, 2]], ["on"], ["{not json"], [3]])("refuses %j, which is not an object", (value) => {
+    expect(() => load({ backendAutoscaling: value })).toThrow(
+      new CliConfigError("Stack 'dev' with configuration key 'backendAutoscaling' must be of type 'object'"),
+    );
+    expect(() =>
+      loadSettings(
+        source({ databaseUrl: DATABASE_URL, backendAutoscaling: value }, { validate: false }),
+        machine(),
+        "dev",
       ),
-    ]);
+    ).toThrow(/todo-app:backendAutoscaling = .* is not valid: an object like \{"minReplicas":2/);
   });
 
   // YAML and `config set --path` both give numbers (pulumi/pulumi sdk/go/common/resource/config/map.go Set and
   // value.go coerceObject turn a digits-only path value into one); a quoted "1" in the stack file is a string.
   it("takes numbers, and strings of digits as a stack file quoting them gives", () => {
     const settings = load({
-      frontendAutoscaling: '{"minReplicas":2,"maxReplicas":6}',
-      backendAutoscaling: '{"minReplicas":"1","maxReplicas":"3","targetCPUUtilization":"60"}',
+      frontendAutoscaling: { minReplicas: 2, maxReplicas: 6 },
+      backendAutoscaling: { minReplicas: "1", maxReplicas: "3", targetCPUUtilization: "60" },
     });
     expect(settings.frontend.autoscaling).toEqual({
       minReplicas: 2,
@@ -206,20 +222,22 @@ describe("autoscaling", () => {
 
   it("is off by default, and with {}", () => {
     expect(load({}).frontend.autoscaling).toBeUndefined();
-    expect(load({ backendAutoscaling: "{}" }).backend.autoscaling).toBeUndefined();
+    expect(load({ backendAutoscaling: {} }).backend.autoscaling).toBeUndefined();
   });
 
   it("refuses replicas when both services autoscale, since nothing would read it", () => {
     const both = {
       ...bounds({ minReplicas: 2, maxReplicas: 4 }),
-      backendAutoscaling: '{"minReplicas":2,"maxReplicas":4}',
+      backendAutoscaling: { minReplicas: 2, maxReplicas: 4 },
     };
-    expect(problemsOf({ ...both, replicas: "3" })).toEqual([
+    expect(problemsOf({ ...both, replicas: 3 })).toEqual([
       expect.stringMatching(
         /^todo-app:replicas = "3" is not valid: no value when both backendAutoscaling and frontendAutoscaling are set/,
       ),
     ]);
-    expect(load({ ...bounds({ minReplicas: 2, maxReplicas: 4 }), replicas: "3" }).replicas).toBe(3);
+    expect(load({ ...bounds({ minReplicas: 2, maxReplicas: 4 }), replicas: 3 }).replicas).toBe(3);
+    // The default the CLI merges in (2) is no value of the user's: both autoscaling alone is fine.
+    expect(load(both).replicas).toBe(2);
   });
 });
 
@@ -228,17 +246,14 @@ describe("a cloud stack's settings", () => {
 
   it("publish https://<ingressHost> as the app's URL with a tlsIssuer, and http:// without, with a warning", () => {
     expect(load(cloud).frontendUrl).toBe("https://todo.example.com");
-    const plain = load({ ...cloud, tlsIssuer: undefined } as unknown as Record<string, string>);
+    const plain = load(Object.fromEntries(Object.entries(cloud).filter(([k]) => k !== "tlsIssuer")));
     expect(plain.frontendUrl).toBe("http://todo.example.com");
     expect(plain.warnings.join("\n")).toMatch(/todo-app:tlsIssuer is not set.*plain HTTP|serves plain HTTP/);
   });
 
   it("keep a configured frontendUrl (TLS ended in front of the cluster), without the plain-HTTP warning", () => {
     const settings = load({
-      ...(Object.fromEntries(Object.entries(cloud).filter(([k]) => k !== "tlsIssuer")) as Record<
-        string,
-        string
-      >),
+      ...Object.fromEntries(Object.entries(cloud).filter(([k]) => k !== "tlsIssuer")),
       frontendUrl: "https://todo.example.com",
     });
     expect(settings.frontendUrl).toBe("https://todo.example.com");
@@ -266,7 +281,7 @@ describe("a cloud stack's settings", () => {
   it("warn when the in-cluster database would sit on the default StorageClass of a cloud cluster", () => {
     const inCluster = Object.fromEntries(
       Object.entries(CLOUD_STACK).filter(([k]) => k !== "postgresStorageClass"),
-    ) as Record<string, string>;
+    );
     const { warnings } = loadWithoutDatabaseUrl(inCluster);
     expect(warnings).toEqual([
       expect.stringMatching(
@@ -279,7 +294,7 @@ describe("a cloud stack's settings", () => {
   });
 });
 
-function loadWithoutDatabaseUrl(values: Record<string, string>) {
+function loadWithoutDatabaseUrl(values: StackValues) {
   return loadSettings(source(values), machine(), "dev");
 }
 

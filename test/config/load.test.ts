@@ -5,28 +5,13 @@
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 
-import {
-  ConfigSource,
-  ConfigValidationError,
-  Machine,
-  SECRET_KEY_NAMES,
-  Settings,
-  loadSettings,
-} from "../../config";
+import { ConfigValidationError, Machine, Settings, loadSettings } from "../../config";
 import { redactUrlCredentials, urlSummary } from "../../config/validate";
 import { fileKindOf } from "../../host/machine";
 import type { CommandResult } from "../../host/process";
+import { CliConfigError, type StackValues } from "../support/cliConfig";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
-
-const SECRET_KEYS = new Set<string>(SECRET_KEY_NAMES);
-
-function source(values: Record<string, string>, plaintext: string[] = []): ConfigSource {
-  return {
-    get: (key) => values[key],
-    isSecret: (key) => SECRET_KEYS.has(key) && !plaintext.includes(key),
-    keys: () => Object.keys(values),
-  };
-}
+import { source } from "./support";
 
 function machine(
   run?: (command: string, args: readonly string[]) => CommandResult,
@@ -56,11 +41,11 @@ function machine(
   };
 }
 
-function load(values: Record<string, string>, m: Machine = machine(), stack = "dev"): Settings {
+function load(values: StackValues, m: Machine = machine(), stack = "dev"): Settings {
   return loadSettings(source({ databaseUrl: DATABASE_URL, ...values }), m, stack);
 }
 
-function problemsOf(values: Record<string, string>, m: Machine = machine()): string[] {
+function problemsOf(values: StackValues, m: Machine = machine()): string[] {
   try {
     load(values, m);
   } catch (error) {
@@ -71,20 +56,33 @@ function problemsOf(values: Record<string, string>, m: Machine = machine()): str
 }
 
 describe("defaults", () => {
-  it("targets the minikube context, a namespace derived from the stack, 2 replicas, info logs and NodePort 30080", () => {
+  it("targets the minikube context, a namespace derived from the stack, 2 replicas and NodePort 30080", () => {
     const s = load({});
     expect(s).toMatchObject({
       kubeContext: "minikube",
       namespace: "todo-dev",
       replicas: 2,
-      logLevel: "info",
+      // Pulumi.yaml's value for this repository's stacks; the program's own default is info.
+      logLevel: "debug",
       frontendNodePort: 30080,
       frontendUrl: "http://192.168.49.2:30080",
     });
     expect(s.backend.image.context).toBe(path.join(PROJECT_DIR, "app/backend"));
     expect(s.frontend.image.context).toBe(path.join(PROJECT_DIR, "app/frontend"));
     expect(s.backend.image.dockerfile).toBe(path.join(PROJECT_DIR, "docker/backend/Dockerfile"));
-    expect(s.backend.readinessPath).toBe("/health");
+    expect(s.backend.readinessPath).toBe("/ready");
+    // Without this repository's shared values, the program's own defaults.
+    const plain = loadSettings(
+      {
+        get: (key) => (key === "databaseUrl" ? DATABASE_URL : undefined),
+        isSecret: (key) => key === "databaseUrl",
+        keys: () => ["databaseUrl"],
+      },
+      machine(),
+      "dev",
+    );
+    expect(plain).toMatchObject({ logLevel: "info", rolloutTimeout: 600 });
+    expect(plain.backend.readinessPath).toBe("/health");
   });
 
   it("folds a stack name that is not a valid namespace into one", () => {
@@ -110,8 +108,6 @@ describe("bad input is refused before anything is registered", () => {
       /todo-app:namespace = "kube-system" is not valid: a namespace of this stack's own/,
     ],
     ["replicas", "0", /todo-app:replicas = "0" is not valid: a whole number from 1 to 20/],
-    ["replicas", "1.5", /todo-app:replicas = "1.5" is not valid: a whole number from 1 to 20/],
-    ["replicas", "two", /todo-app:replicas = "two" is not valid/],
     [
       "frontendNodePort",
       "80",
@@ -160,22 +156,17 @@ describe("bad input is refused before anything is registered", () => {
     ],
     [
       "backendResources",
-      "{bad json",
-      /todo-app:backendResources = "\{bad json" is not valid: an object like/,
-    ],
-    [
-      "backendResources",
-      '{"limits":{"memory":"lots"}}',
+      { limits: { memory: "lots" } },
       /todo-app:backendResources.limits.memory = "lots" is not valid: a non-negative Kubernetes quantity/,
     ],
     [
       "frontendResources",
-      '{"limit":{}}',
+      { limit: {} },
       /todo-app:frontendResources.limit = "\{\}" is not valid: only requests and limits/,
     ],
     [
       "backendResources",
-      '{"requests":{"cpu":"2"},"limits":{"cpu":"500m"}}',
+      { requests: { cpu: "2" }, limits: { cpu: "500m" } },
       /todo-app:backendResources.requests.cpu = "2" is not valid: a request may not exceed its limit \(limits.cpu is 500m\)/,
     ],
   ])("%s = %j", (key, value, message) => {
@@ -183,6 +174,39 @@ describe("bad input is refused before anything is registered", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
   });
+
+  // The CLI refuses a value of the wrong type before the program runs (test/support/cliConfig.ts); with
+  // --skip-config-validation the program refuses it itself, naming the key.
+  it.each([
+    ["replicas", "1.5", "integer", /todo-app:replicas = "1.5" is not valid: a whole number from 1 to 20/],
+    ["replicas", "two", "integer", /todo-app:replicas = "two" is not valid/],
+    [
+      "backendResources",
+      "{bad json",
+      "object",
+      /todo-app:backendResources = "\{bad json" is not valid: an object like/,
+    ],
+    [
+      "allowDatabaseReplacement",
+      "yes",
+      "boolean",
+      /todo-app:allowDatabaseReplacement = "yes" is not valid: accepted values are true or false/,
+    ],
+  ])(
+    "%s = %j is refused by the CLI's type check, and by the program without it",
+    (key, value, type, message) => {
+      expect(() => load({ [key]: value })).toThrow(
+        new CliConfigError(`Stack 'dev' with configuration key '${key}' must be of type '${type}'`),
+      );
+      expect(() =>
+        loadSettings(
+          source({ databaseUrl: DATABASE_URL, [key]: value }, { validate: false }),
+          machine(),
+          "dev",
+        ),
+      ).toThrow(message);
+    },
+  );
 
   it("lists every problem at once, not just the first", () => {
     const problems = problemsOf({ replicas: "0", logLevel: "loud", namespace: "Bad" });
@@ -227,13 +251,8 @@ describe("bad input is refused before anything is registered", () => {
       /todo-app:postgresStorageClass = "Fast_SSD" is not valid: the name of a StorageClass/,
     ],
     [
-      "allowDatabaseReplacement",
-      "yes",
-      /todo-app:allowDatabaseReplacement = "yes" is not valid: accepted values are true or false/,
-    ],
-    [
       "postgresResources",
-      '{"limits":{"cpu":"fast"}}',
+      { limits: { cpu: "fast" } },
       /todo-app:postgresResources.limits.cpu = "fast" is not valid/,
     ],
   ])("refuses database setting %s = %j", (key, value, message) => {
@@ -267,7 +286,9 @@ describe("bad input is refused before anything is registered", () => {
 
   it("refuses a secret stored in plaintext, telling how to store it encrypted", () => {
     const m = machine();
-    expect(() => loadSettings(source({ databaseUrl: DATABASE_URL }, ["databaseUrl"]), m, "dev")).toThrow(
+    expect(() =>
+      loadSettings(source({ databaseUrl: DATABASE_URL }, { plaintext: ["databaseUrl"] }), m, "dev"),
+    ).toThrow(
       /todo-app:databaseUrl is stored in plaintext.*`npm run pulumi -- config rm databaseUrl`.*`npm run pulumi -- config set --secret databaseUrl`/s,
     );
   });

@@ -5,23 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 
-import {
-  type ConfigSource,
-  ConfigValidationError,
-  type Machine,
-  SECRET_KEY_NAMES,
-  loadSettings,
-} from "../../config";
+import { ConfigValidationError, type Machine, loadSettings } from "../../config";
 import { withNextPublicEnv } from "../../config/services";
+import { CliConfigError, type StackValues } from "../support/cliConfig";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
-
-function source(values: Record<string, string>): ConfigSource {
-  return {
-    get: (key) => values[key],
-    isSecret: (key) => (SECRET_KEY_NAMES as string[]).includes(key),
-    keys: () => Object.keys(values),
-  };
-}
+import { source } from "./support";
 
 const machine: Machine = {
   projectDir: PROJECT_DIR,
@@ -32,10 +20,10 @@ const machine: Machine = {
   run: () => ({ status: 0, stdout: MINIKUBE_DOCKER_ENV, stderr: "" }),
 };
 
-const load = (values: Record<string, string>) =>
+const load = (values: StackValues) =>
   loadSettings(source({ databaseUrl: DATABASE_URL, ...values }), machine, "dev");
 
-function problemsOf(values: Record<string, string>): string[] {
+function problemsOf(values: StackValues): string[] {
   try {
     load(values);
   } catch (error) {
@@ -44,8 +32,6 @@ function problemsOf(values: Record<string, string>): string[] {
   }
   throw new Error("expected the configuration to be rejected");
 }
-
-const json = (value: unknown) => JSON.stringify(value);
 
 describe("defaults", () => {
   it("give the backend every secret and the frontend none, no extra env, and no exposed backend", () => {
@@ -64,9 +50,9 @@ describe("placeholders", () => {
   it("resolve {frontendUrl} and {backendPublicUrl} to minikube's address and the NodePorts", () => {
     const s = load({
       exposeBackend: "true",
-      frontendBuildArgs: json({ NEXT_PUBLIC_API_URL: "{backendPublicUrl}/api", BUILD_ID: "7" }),
-      frontendEnv: json({ BETTER_AUTH_URL: "{frontendUrl}" }),
-      backendEnv: json({ CORS_ORIGINS: "{frontendUrl}" }),
+      frontendBuildArgs: { NEXT_PUBLIC_API_URL: "{backendPublicUrl}/api", BUILD_ID: "7" },
+      frontendEnv: { BETTER_AUTH_URL: "{frontendUrl}" },
+      backendEnv: { CORS_ORIGINS: "{frontendUrl}" },
     });
     expect(s.backendPublicUrl).toBe("http://192.168.49.2:30081");
     expect(s.backend.expose).toEqual({ nodePort: 30081 });
@@ -84,10 +70,10 @@ describe("placeholders", () => {
     const s = load({
       frontendUrl: "https://todo.example.com",
       backendPublicUrl: "https://api.todo.example.com",
-      frontendBuildArgs: json({
+      frontendBuildArgs: {
         NEXT_PUBLIC_API_URL: "{backendPublicUrl}",
         NEXT_PUBLIC_APP_URL: "{frontendUrl}",
-      }),
+      },
     });
     expect(s.frontend.image.buildArgs.NEXT_PUBLIC_ENV).toBe(
       "NEXT_PUBLIC_API_URL=https://api.todo.example.com\nNEXT_PUBLIC_APP_URL=https://todo.example.com",
@@ -97,7 +83,7 @@ describe("placeholders", () => {
   it("keeps base-image build args beside the setting's", () => {
     const s = load({
       backendBaseImage: "mirror.local/python:3.11-slim",
-      backendBuildArgs: json({ APP_MODULE: "main:app" }),
+      backendBuildArgs: { APP_MODULE: "main:app" },
     });
     expect(s.backend.image.buildArgs).toEqual({
       PYTHON_IMAGE: "mirror.local/python:3.11-slim",
@@ -107,15 +93,15 @@ describe("placeholders", () => {
 
   it.each([
     [
-      { backendBuildArgs: json({ API: "{backendPublicUrl}" }) },
+      { backendBuildArgs: { API: "{backendPublicUrl}" } },
       /todo-app:backendBuildArgs.API uses \{backendPublicUrl\}, which is not known before the deploy: set exposeBackend to true/,
     ],
     [
-      { exposeBackend: "true", backendNodePort: "0", frontendEnv: json({ API: "{backendPublicUrl}" }) },
+      { exposeBackend: "true", backendNodePort: "0", frontendEnv: { API: "{backendPublicUrl}" } },
       /todo-app:frontendEnv.API uses \{backendPublicUrl\}.*set backendPublicUrl, or a fixed backendNodePort/,
     ],
     [
-      { frontendNodePort: "0", frontendEnv: json({ BETTER_AUTH_URL: "{frontendUrl}" }) },
+      { frontendNodePort: "0", frontendEnv: { BETTER_AUTH_URL: "{frontendUrl}" } },
       /todo-app:frontendEnv.BETTER_AUTH_URL uses \{frontendUrl\}.*set frontendUrl, or a fixed frontendNodePort/,
     ],
   ])("that cannot be known at preview are refused, naming the setting: %j", (values, message) => {
@@ -135,68 +121,44 @@ describe("placeholders", () => {
 describe("bad values are refused before anything is registered, naming the key", () => {
   it.each([
     [
-      "backendBuildArgs",
-      "[1,2]",
-      /todo-app:backendBuildArgs = "\[1,2\]" is not valid: an object of names to plain strings/,
-    ],
-    ["frontendEnv", "{not json", /todo-app:frontendEnv = "\{not json" is not valid/],
-    [
       "frontendEnv",
-      json({ "BAD-NAME": "x" }),
+      { "BAD-NAME": "x" },
       /todo-app:frontendEnv.BAD-NAME = "BAD-NAME" is not valid: a name of letters/,
     ],
     [
       "backendEnv",
-      json({ NESTED: { a: 1 } }),
+      { NESTED: { a: 1 } },
       /todo-app:backendEnv.NESTED = "\{\\"a\\":1\}" is not valid: a plain string/,
     ],
+    ["backendEnv", { MULTI: "a\nb" }, /todo-app:backendEnv.MULTI = "a\\nb" is not valid: a single line/],
     [
       "backendEnv",
-      json({ MULTI: "a\nb" }),
-      /todo-app:backendEnv.MULTI = "a\\nb" is not valid: a single line/,
-    ],
-    [
-      "backendEnv",
-      json({ X: "{backendUrl}" }),
+      { X: "{backendUrl}" },
       /todo-app:backendEnv.X = "\{backendUrl\}" is not valid: only the placeholders \{frontendUrl\} and \{backendPublicUrl\}/,
     ],
     [
       "backendEnv",
-      json({ DATABASE_URL: "x" }),
+      { DATABASE_URL: "x" },
       /todo-app:backendEnv.DATABASE_URL = "DATABASE_URL" is not valid: another name: DATABASE_URL is set by the program itself/,
     ],
-    ["frontendEnv", json({ HOSTNAME: "x" }), /todo-app:frontendEnv.HOSTNAME .*set by the program itself/],
-    [
-      "frontendEnv",
-      json({ FRONTEND_URL: "x" }),
-      /todo-app:frontendEnv.FRONTEND_URL .*set by the program itself/,
-    ],
+    ["frontendEnv", { HOSTNAME: "x" }, /todo-app:frontendEnv.HOSTNAME .*set by the program itself/],
+    ["frontendEnv", { FRONTEND_URL: "x" }, /todo-app:frontendEnv.FRONTEND_URL .*set by the program itself/],
     [
       "backendBuildArgs",
-      json({ PYTHON_IMAGE: "python:3.12" }),
+      { PYTHON_IMAGE: "python:3.12" },
       /todo-app:backendBuildArgs.PYTHON_IMAGE .*the base image is set with backendBaseImage/,
     ],
     [
       "frontendBuildArgs",
-      json({ NEXT_PUBLIC_ENV: "x" }),
+      { NEXT_PUBLIC_ENV: "x" },
       /todo-app:frontendBuildArgs.NEXT_PUBLIC_ENV .*filled by the program/,
     ],
     [
       "backendSecrets",
-      json(["DATABASE_URL", "AWS_KEY"]),
+      ["DATABASE_URL", "AWS_KEY"],
       /todo-app:backendSecrets = .* is not valid: a list of DATABASE_URL, BETTER_AUTH_SECRET, COHERE_API_KEY/,
     ],
-    [
-      "frontendSecrets",
-      json(["DATABASE_URL", "DATABASE_URL"]),
-      /todo-app:frontendSecrets = .*each at most once/,
-    ],
-    ["frontendSecrets", "DATABASE_URL", /todo-app:frontendSecrets = "DATABASE_URL" is not valid: a list of/],
-    [
-      "exposeBackend",
-      "yes",
-      /todo-app:exposeBackend = "yes" is not valid: accepted values are true or false/,
-    ],
+    ["frontendSecrets", ["DATABASE_URL", "DATABASE_URL"], /todo-app:frontendSecrets = .*each at most once/],
     [
       "backendNodePort",
       "8080",
@@ -214,6 +176,44 @@ describe("bad values are refused before anything is registered, naming the key",
     expect(problems[0]).toMatch(message);
   });
 
+  // The CLI checks each typed key before the program runs (test/support/cliConfig.ts); with
+  // --skip-config-validation it does not, and the program refuses the same values itself, naming the key.
+  it.each([
+    [
+      "backendBuildArgs",
+      [1, 2],
+      "object",
+      /todo-app:backendBuildArgs = "\[1,2\]" is not valid: an object of names to plain strings/,
+    ],
+    ["frontendEnv", "{not json", "object", /todo-app:frontendEnv = "\{not json" is not valid/],
+    [
+      "frontendSecrets",
+      "DATABASE_URL",
+      "array<string>",
+      /todo-app:frontendSecrets = "DATABASE_URL" is not valid: a list of/,
+    ],
+    [
+      "exposeBackend",
+      "yes",
+      "boolean",
+      /todo-app:exposeBackend = "yes" is not valid: accepted values are true or false/,
+    ],
+  ])(
+    "%s = %j is refused by the CLI's type check, and by the program without it",
+    (key, value, type, message) => {
+      expect(() => load({ [key]: value })).toThrow(
+        new CliConfigError(`Stack 'dev' with configuration key '${key}' must be of type '${type}'`),
+      );
+      expect(() =>
+        loadSettings(
+          source({ databaseUrl: DATABASE_URL, [key]: value }, { validate: false }),
+          machine,
+          "dev",
+        ),
+      ).toThrow(message);
+    },
+  );
+
   it("refuses an exposed backend on the frontend's NodePort", () => {
     expect(problemsOf({ exposeBackend: "true", backendNodePort: "30080" })[0]).toMatch(
       /todo-app:backendNodePort = "30080" is not valid: a NodePort other than frontendNodePort's/,
@@ -224,7 +224,7 @@ describe("bad values are refused before anything is registered, naming the key",
     "refuses %s as a plain build arg or env name, without echoing its value",
     (name) => {
       for (const key of ["backendBuildArgs", "frontendEnv"]) {
-        const problems = problemsOf({ [key]: json({ [name]: "sentinel-value-123" }) });
+        const problems = problemsOf({ [key]: { [name]: "sentinel-value-123" } });
         expect(problems).toHaveLength(1);
         expect(problems[0]).toContain(`todo-app:${key}.${name} looks like a secret`);
         expect(problems[0]).not.toContain("sentinel-value-123");
@@ -234,8 +234,7 @@ describe("bad values are refused before anything is registered, naming the key",
 
   it("accepts a NEXT_PUBLIC_ name that merely contains KEY (it is public by definition)", () => {
     expect(
-      load({ frontendBuildArgs: json({ NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: "pk_test" }) }).frontend.image
-        .buildArgs,
+      load({ frontendBuildArgs: { NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: "pk_test" } }).frontend.image.buildArgs,
     ).toMatchObject({ NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: "pk_test" });
   });
 });

@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 
-import { type ConfigSource, ConfigValidationError, type Machine, loadSettings } from "../../config";
+import { ConfigValidationError, type Machine, loadSettings } from "../../config";
+import type { StackValues } from "../support/cliConfig";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
+import { source } from "./support";
 
 const SENTINEL = "hunter2-sentinel";
 const machine: Machine = {
@@ -17,14 +19,9 @@ const machine: Machine = {
   run: () => ({ status: 0, stdout: MINIKUBE_DOCKER_ENV, stderr: "" }),
 };
 
-function problemsOf(values: Record<string, string>, secret: string[]): string[] {
-  const source: ConfigSource = {
-    get: (key) => values[key],
-    isSecret: (key) => secret.includes(key) || ["databaseUrl", "registryPassword"].includes(key),
-    keys: () => Object.keys(values),
-  };
+function problemsOf(values: StackValues, secret: string[]): string[] {
   try {
-    loadSettings(source, machine, "dev");
+    loadSettings(source(values, { secret }), machine, "dev");
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigValidationError);
     return [...(error as ConfigValidationError).problems];

@@ -12,13 +12,34 @@ import {
   type Settings,
   loadSettings,
 } from "../../config";
+import { type StackValues, cliConfig } from "../support/cliConfig";
 import { type FileKind, fileKindOf } from "../../host/machine";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
 
-export function source(values: Record<string, string>): ConfigSource {
+/**
+ * A stack file holding `stack`, as the program reads it through the CLI (Pulumi.yaml's defaults merged in,
+ * test/support/cliConfig.ts). Every secret key the stack sets is stored encrypted unless `plaintext` names it;
+ * `secret` names other keys stored encrypted.
+ */
+export function source(
+  stack: StackValues,
+  stored: {
+    readonly plaintext?: readonly string[];
+    readonly secret?: readonly string[];
+    /** false: as `--skip-config-validation` hands it over, so the program's own checks can be shown. */
+    readonly validate?: boolean;
+  } = {},
+): ConfigSource {
+  const secretKeys = [
+    ...Object.keys(stack).filter(
+      (k) => (SECRET_KEY_NAMES as string[]).includes(k) && !(stored.plaintext ?? []).includes(k),
+    ),
+    ...(stored.secret ?? []),
+  ];
+  const { values, secretKeys: secret } = cliConfig(stack, { secretKeys, validate: stored.validate });
   return {
     get: (key) => values[key],
-    isSecret: (key) => (SECRET_KEY_NAMES as string[]).includes(key),
+    isSecret: (key) => secret.includes(key),
     keys: () => Object.keys(values),
   };
 }
@@ -42,11 +63,11 @@ export function machine(files: FakeFiles = {}): Machine {
   };
 }
 
-export function load(values: Record<string, string>, files: FakeFiles = {}): Settings {
+export function load(values: StackValues, files: FakeFiles = {}): Settings {
   return loadSettings(source({ databaseUrl: DATABASE_URL, ...values }), machine(files), "dev");
 }
 
-export function problemsOf(values: Record<string, string>, files: FakeFiles = {}): string[] {
+export function problemsOf(values: StackValues, files: FakeFiles = {}): string[] {
   try {
     load(values, files);
   } catch (error) {

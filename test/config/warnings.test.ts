@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { type ConfigSource, type Machine, SECRET_KEY_NAMES, loadSettings } from "../../config";
+import { type Machine, loadSettings } from "../../config";
+import type { StackValues } from "../support/cliConfig";
 import { MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
+import { source } from "./support";
 
 const machine: Machine = {
   projectDir: PROJECT_DIR,
@@ -14,12 +16,7 @@ const machine: Machine = {
       ? { status: 0, stdout: MINIKUBE_DOCKER_ENV, stderr: "" }
       : { status: null, stdout: "", stderr: "", error: new Error("ENOENT") },
 };
-const source = (values: Record<string, string>): ConfigSource => ({
-  get: (key) => values[key],
-  isSecret: (key) => (SECRET_KEY_NAMES as string[]).includes(key),
-  keys: () => Object.keys(values),
-});
-const warningsOf = (values: Record<string, string>) => loadSettings(source(values), machine, "dev").warnings;
+const warningsOf = (values: StackValues) => loadSettings(source(values), machine, "dev").warnings;
 
 describe("an external database without sslmode", () => {
   it("is warned about at every preview, naming the key and how to fix it, never the URL", () => {

@@ -47,7 +47,7 @@ describe("integrationSetup", () => {
     const run = machine({ ...everything, "pulumi version": ok("v3.150.0") });
     const [reason, ...rest] = integrationSetup(run, lookup).missing;
     expect(reason).toMatch(
-      /^Pulumi CLI: The Pulumi CLI v3\.150\.0 \(on PATH\) is older than 3\.187\.0.*Upgrade it/,
+      /^Pulumi CLI: The Pulumi CLI v3\.150\.0 \(on PATH\) is older than 3\.257\.0.*Upgrade it/,
     );
     expect(rest).toEqual([]);
   });

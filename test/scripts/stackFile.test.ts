@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { stackTarget } from "../../scripts/lib/minikube";
 import { toolNeeds } from "../../scripts/lib/prerequisites";
+import { UserError } from "../../scripts/lib/errors";
 import { stackFileConfig } from "../../scripts/lib/stackFile";
 
 describe("stackFileConfig", () => {
@@ -21,10 +22,26 @@ describe("stackFileConfig", () => {
     });
   });
 
-  it("takes a missing, empty or broken file as the defaults", () => {
+  it("takes a missing or empty file as the defaults", () => {
     expect(stackFileConfig(undefined)).toEqual({});
     expect(stackFileConfig("")).toEqual({});
-    expect(stackFileConfig("config: [unclosed")).toEqual({});
+  });
+
+  it("refuses a file that is not valid YAML, naming the file, line and column, never the line's text", () => {
+    const text =
+      "config:\n  todo-app:kubeContext: minikube\n todo-app:databaseUrl: postgresql://u:hunter2@db/todo\n";
+    expect(() => stackFileConfig(text, "Pulumi.dev.yaml")).toThrow(UserError);
+    let message = "";
+    try {
+      stackFileConfig(text, "Pulumi.dev.yaml");
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /^Pulumi\.dev\.yaml is not valid YAML \(line 3, column 1: All mapping items must start at the same column/,
+    );
+    expect(message).not.toContain("hunter2");
+    expect(message).toContain("nothing was started");
   });
 
   it("lets the prerequisite check ask for docker and kind, not minikube, on a kind stack", () => {

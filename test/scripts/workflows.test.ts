@@ -152,7 +152,6 @@ describe("pull request workflow", () => {
       "todo-app:buildTarget": "docker",
       "todo-app:namespace": "todo-ci",
       // The reference backend's database-aware readiness, as in the dev stack.
-      "todo-app:backendReadinessPath": "/ready",
     });
   });
 });

@@ -14,6 +14,7 @@ import { PROJECT_NAME, qualified } from "../../catalog";
 import { SECRET_KEY_NAMES } from "../../config/keys";
 import type { Kubeconfig } from "../../host/kubeconfig";
 import type { CommandResult } from "../../host/process";
+import { type StackValues, cliConfig } from "./cliConfig";
 
 export interface RegisteredResource {
   readonly type: string;
@@ -41,8 +42,12 @@ export interface ProgramRun {
 }
 
 export interface RunOptions {
-  /** `todo-app:*` config, without the namespace. Values as the CLI passes them: strings. */
-  readonly config?: Record<string, string>;
+  /**
+   * The stack file's `todo-app:*` settings, without the namespace, as YAML holds them (text, numbers, booleans,
+   * maps, lists). The program receives them as the CLI hands them over, Pulumi.yaml's defaults merged in
+   * (test/support/cliConfig.ts); a value the CLI would refuse throws its CliConfigError.
+   */
+  readonly config?: StackValues;
   /** Keys of `config` the stack stores encrypted. Default: every key the program declares as secret. */
   readonly secretKeys?: string[];
   readonly stack?: string;
@@ -85,11 +90,14 @@ const SECRET_CONFIG = new Set<string>(SECRET_KEY_NAMES);
 export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
   vi.resetModules();
   const pulumi = await import("@pulumi/pulumi");
-  const config = options.config ?? {};
-  const secretKeys = options.secretKeys ?? Object.keys(config).filter((k) => SECRET_CONFIG.has(k));
+  const stackValues = options.config ?? {};
+  const config = cliConfig(stackValues, {
+    secretKeys: options.secretKeys ?? Object.keys(stackValues).filter((k) => SECRET_CONFIG.has(k)),
+    stackName: options.stack,
+  });
   pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([k, v]) => [qualified(k), v])),
-    secretKeys.map(qualified),
+    Object.fromEntries(Object.entries(config.values).map(([k, v]) => [qualified(k), v])),
+    config.secretKeys.map(qualified),
   );
 
   const resources: RegisteredResource[] = [];

@@ -1,7 +1,8 @@
 /**
  * The stacks the program's tests run, in one place: a default stack (no configuration: in-cluster PostgreSQL),
  * one with an external database, one on a remote cluster with a registry, and one with every option set. The
- * values are what a user would put in `Pulumi.<stack>.yaml`: strings, as the CLI hands them to the program.
+ * values are what a user would put in `Pulumi.<stack>.yaml` (text, numbers, booleans, maps and lists); the
+ * program receives them as the CLI hands them over, Pulumi.yaml's defaults merged in (./cliConfig.ts).
  */
 
 import * as fs from "fs";
@@ -9,6 +10,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 
 import { qualified } from "../../catalog";
+import type { StackValues } from "./cliConfig";
 
 /** A repository of the team's shape: the program in phase4/infra, services in phase2, Dockerfiles in phase4/docker. */
 export const OWN_APP_REPO = path.resolve(__dirname, "..", "fixtures", "own-app");
@@ -16,7 +18,7 @@ export const OWN_APP_REPO = path.resolve(__dirname, "..", "fixtures", "own-app")
 /** A valid database URL for stacks that need one. */
 export const DATABASE_URL = "postgresql://todo:s3cr3t-db-pass@db.example.com:5432/todo";
 
-export type StackConfig = Readonly<Record<string, string>>;
+export type StackConfig = StackValues;
 
 /** `npm run up` on a fresh clone: nothing set. */
 export const DEFAULT_STACK: StackConfig = {};
@@ -37,7 +39,7 @@ export const EVERY_OPTION_STACK: StackConfig = {
   cohereApiKey: "co-key",
   postgresStorageSize: "5Gi",
   postgresStorageClass: "fast-ssd",
-  postgresResources: JSON.stringify({ limits: { memory: "1Gi" } }),
+  postgresResources: { limits: { memory: "1Gi" } },
   betterAuthSecret: "s".repeat(40),
   kubeContext: "gke_acme_prod",
   namespace: "todo-prod",
@@ -48,11 +50,11 @@ export const EVERY_OPTION_STACK: StackConfig = {
   registryServer: "ghcr.io/acme",
   registryUsername: "bot",
   registryPassword: "ghp_x",
-  backendResources: JSON.stringify({
+  backendResources: {
     requests: { cpu: "250m", memory: "256Mi" },
     limits: { cpu: "1", memory: "1Gi" },
-  }),
-  frontendResources: JSON.stringify({ limits: { memory: "1Gi" } }),
+  },
+  frontendResources: { limits: { memory: "1Gi" } },
 };
 
 /**
@@ -64,27 +66,21 @@ export const OWN_APP_STACK: StackConfig = {
   backendDockerfile: path.join(OWN_APP_REPO, "phase4/docker/backend/Dockerfile"),
   frontendContext: OWN_APP_REPO,
   frontendDockerfile: path.join(OWN_APP_REPO, "phase4/docker/frontend/Dockerfile"),
-  frontendSecrets: JSON.stringify(["DATABASE_URL", "BETTER_AUTH_SECRET"]),
+  frontendSecrets: ["DATABASE_URL", "BETTER_AUTH_SECRET"],
   exposeBackend: "true",
-  frontendBuildArgs: JSON.stringify({ NEXT_PUBLIC_API_URL: "{backendPublicUrl}" }),
-  frontendEnv: JSON.stringify({ BETTER_AUTH_URL: "{frontendUrl}" }),
-  backendEnv: JSON.stringify({ CORS_ORIGINS: "{frontendUrl}" }),
+  frontendBuildArgs: { NEXT_PUBLIC_API_URL: "{backendPublicUrl}" },
+  frontendEnv: { BETTER_AUTH_URL: "{frontendUrl}" },
+  backendEnv: { CORS_ORIGINS: "{frontendUrl}" },
 };
 
-/**
- * A stack file's `todo-app:*` settings as the CLI hands them to the program: strings as they are, numbers
- * and booleans as their text, objects as JSON (how Pulumi passes a structured value).
- */
-export function stackFileConfig(file: string): Record<string, string> {
-  const stack = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+/** A stack file's `todo-app:*` settings, without the namespace, as YAML holds them. */
+export function stackFileConfig(file: string): StackValues {
+  const stack = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, StackValues[string]> };
   const prefix = qualified("");
   return Object.fromEntries(
     Object.entries(stack.config ?? {})
       .filter(([key]) => key.startsWith(prefix))
-      .map(([key, value]) => [
-        key.slice(prefix.length),
-        typeof value === "object" ? JSON.stringify(value) : String(value as string | number | boolean),
-      ]),
+      .map(([key, value]) => [key.slice(prefix.length), value]),
   );
 }
 
@@ -106,7 +102,7 @@ export const CLOUD_EXPOSED_BACKEND_STACK: StackConfig = {
   databaseUrl: `${DATABASE_URL}?sslmode=require`,
   exposeBackend: "true",
   backendIngressPath: "/backend",
-  frontendBuildArgs: JSON.stringify({ NEXT_PUBLIC_API_URL: "{backendPublicUrl}" }),
+  frontendBuildArgs: { NEXT_PUBLIC_API_URL: "{backendPublicUrl}" },
 };
 
 /** The team's own app, as they would move it to the cloud: their repository and Dockerfiles on the cloud stack. */
