@@ -1,6 +1,7 @@
 /**
  * The cluster settings: which context, which namespace, how many pods, how the frontend is reached.
  */
+import { normalizeContainerRuntime } from "../host/minikube";
 import { CONFIG_KEYS } from "./keys";
 import type { ConfigReader } from "./reader";
 import type { ClusterSettings } from "./types";
@@ -59,7 +60,7 @@ export function readCluster(config: ConfigReader, stack: string): ClusterConfig 
   }
 
   // Read by `npm run up` when it creates a profile; checked here so a typo fails the preview, naming the key.
-  config.choice("minikubeContainerRuntime");
+  config.choice("minikubeContainerRuntime", normalizeContainerRuntime);
   const replicas = config.integer("replicas");
   const rolloutTimeout = config.integer("rolloutTimeout");
   const logLevel = config.choice("logLevel", (v) => v.toLowerCase());

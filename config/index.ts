@@ -7,7 +7,9 @@
  * step), then the reader of its concern (cluster, services, database, secrets, build).
  */
 import type { Machine } from "../host/machine";
+import { kindClusterOf } from "../host/buildTarget";
 import { ingressUrl } from "../k8s/ingress";
+import { quantityValue } from "../k8s/resources";
 import { readAutoscaling } from "./autoscaling";
 import { readBuild } from "./build";
 import { readCluster } from "./cluster";
@@ -110,5 +112,56 @@ function readSettings(source: ConfigSource, machine: Machine, stack: string) {
         "(remove it with `npm run pulumi -- config rm replicas`)",
     );
   }
+  crossChecks(config, { cluster, services, build, ingress, autoscaling });
   return { config, cluster, services, secrets, database, build, ingress, autoscaling };
+}
+
+/**
+ * Combinations that pass each reader but could only fail after the deploy: each is refused here, naming the
+ * setting to change.
+ */
+function crossChecks(
+  config: ConfigReader,
+  s: {
+    cluster: ReturnType<typeof readCluster>;
+    services: ReturnType<typeof readServices>;
+    build: ReturnType<typeof readBuild>;
+    ingress: ReturnType<typeof readIngress>;
+    autoscaling: Record<"backend" | "frontend", ReturnType<typeof readAutoscaling>>;
+  },
+): void {
+  const problems = config.problems;
+  for (const service of ["backend", "frontend"] as const) {
+    // The HPA divides CPU usage by the request: with none (0) it reports `missing request for cpu` and never
+    // scales (Kubernetes HPA docs, "Support for resource metrics"; k8s.io/kubernetes pkg/controller/podautoscaler
+    // replica_calculator.go, GetResourceReplicas).
+    const request = s.services[service].resources.requests.cpu;
+    if (s.autoscaling[service] !== undefined && quantityValue(request) === 0) {
+      problems.add(
+        `${service}Resources.requests.cpu`,
+        request,
+        `a CPU request above 0 when ${service}Autoscaling is set: its HPA scales on CPU utilization, a share ` +
+          "of the request, and cannot compute one without it",
+      );
+    }
+  }
+  // A kind cluster runs images from its nodes' own stores, not from minikube's daemon: the pods could never
+  // start (host/buildTarget.ts detects kind-* contexts as target docker, which loads them with `kind load`).
+  if (s.build.choice === "minikube" && kindClusterOf(s.cluster.kubeContext) !== undefined) {
+    problems.add(
+      "buildTarget",
+      "minikube",
+      `auto or docker for kube context "${s.cluster.kubeContext}", a kind cluster: its nodes run images ` +
+        "loaded into them (`kind load`), never minikube's",
+    );
+  }
+  // A certificate for the host makes the app https://; a frontendUrl of http:// would send browsers, auth
+  // callbacks and CORS to an address the Ingress redirects away from.
+  if (s.ingress?.tlsIssuer !== undefined && /^http:\/\//i.test(s.cluster.frontendUrl)) {
+    problems.add(
+      "frontendUrl",
+      s.cluster.frontendUrl,
+      "an https:// URL (or unset) with tlsIssuer set: the Ingress serves the app over TLS",
+    );
+  }
 }

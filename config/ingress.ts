@@ -8,7 +8,7 @@ import { FRONTEND } from "../catalog";
 import type { IngressSettings } from "../k8s/ingress";
 import type { ConfigKeyName } from "./keys";
 import type { ConfigReader } from "./reader";
-import { isDns1123Label, isDns1123Subdomain } from "./validate";
+import { isDns1123Label, isDns1123Subdomain, nonAsciiCharacter } from "./validate";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const PATH_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
@@ -16,6 +16,14 @@ const PATH_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
 /** Why `host` cannot be the Ingress's host, or undefined. */
 export function ingressHostProblem(host: string): string | undefined {
   const accepted = "a host name alone, e.g. todo.example.com";
+  const odd = nonAsciiCharacter(host);
+  if (odd !== undefined) {
+    return (
+      `${accepted}: it contains ${odd.codePoint} at position ${odd.position}, which is not an ASCII letter, ` +
+      "digit, '.' or '-' (a look-alike or invisible character: retype the name; an internationalized name is " +
+      "written in its xn-- form)"
+    );
+  }
   if (host.startsWith("*.")) {
     return `${accepted}: a wildcard matches many hosts, and the app's public URL (frontendUrl) is one`;
   }
@@ -46,6 +54,13 @@ export const FRONTEND_PATH_PREFIXES: readonly string[] = [
 /** Why `path` cannot be the backend's prefix on the Ingress, or undefined. */
 export function ingressPathProblem(path: string): string | undefined {
   const accepted = "an absolute path prefix such as /backend or /todo-api";
+  const odd = nonAsciiCharacter(path);
+  if (odd !== undefined) {
+    return (
+      `${accepted}: it contains ${odd.codePoint} at position ${odd.position}, which is not an ASCII letter, ` +
+      "digit or one of / . _ ~ - (a look-alike or invisible character: retype it)"
+    );
+  }
   if (path === "/") return `${accepted}, not /: that is the frontend's`;
   if (!PATH_PREFIX.test(path) || path.split("/").some((s) => s === "." || s === "..")) {
     return `${accepted}: segments of letters, digits, '.', '_', '~' and '-', no trailing slash, no . or .. segment`;

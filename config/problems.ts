@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { PROJECT_NAME, qualified } from "../catalog";
+import { redactCredentials } from "./validate";
 
 /** The Pulumi config namespace of this project (the `name` in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = PROJECT_NAME;
@@ -25,9 +26,10 @@ export class ConfigProblems {
 
   /** `= "value"` for a message, or a note that it is not shown when the stack stores the key encrypted. */
   show(key: string, value: string): string {
+    // Credentials a plain value may carry (a URL's user and password) are masked whatever the key.
     return this.storedAsSecret(key.split(".")[0])
       ? "(stored as a secret: the value is not shown)"
-      : `= ${JSON.stringify(value)}`;
+      : `= ${JSON.stringify(redactCredentials(value))}`;
   }
 
   /** For a missing required value or a problem whose value must not be echoed (a secret). */

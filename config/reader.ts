@@ -77,6 +77,24 @@ export class ConfigReader {
   }
 
   /**
+   * The text of every secret the stack sets (a secret key, or any key stored encrypted), for refusing a plain
+   * setting that repeats one. Secrets shorter than 8 characters are left out: matching them would refuse
+   * ordinary words.
+   */
+  secretTexts(): string[] {
+    return this.source
+      .keys()
+      .filter((key) => this.source.isSecret(key) === true || isSecretKey(key))
+      .map((key) => this.source.get(key) ?? "")
+      .filter((text) => text.trim().length >= 8);
+  }
+
+  /** Whether `text` holds the text of a configured secret (see secretTexts). */
+  holdsSecret(text: string): boolean {
+    return this.secretTexts().some((secret) => text.includes(secret));
+  }
+
+  /**
    * Refuses keys the program does not know (with a "did you mean") and secrets stored in plaintext, which
    * would sit in Pulumi.<stack>.yaml, in git and in every log of the config.
    */
@@ -95,6 +113,20 @@ export class ConfigReader {
     }
     for (const key of CONFIG_KEY_NAMES) {
       const spec: ConfigKey = CONFIG_KEYS[key];
+      const value = this.source.get(key) ?? "";
+      // A plain string that repeats a secret would put it in Pulumi.<stack>.yaml, the state and the pod spec.
+      // (Objects are checked field by field by their readers.)
+      if (
+        spec.type === "string" &&
+        !spec.secret &&
+        this.source.isSecret(key) !== true &&
+        this.holdsSecret(value)
+      ) {
+        this.problems.addRaw(
+          `${qualified(key)} holds the value of a configured secret (not shown): plain settings are stored in ` +
+            "plain text. Give it a value of its own.",
+        );
+      }
       if (spec.secret && (this.source.get(key) ?? "") !== "" && this.source.isSecret(key) === false) {
         this.problems.addRaw(
           `${qualified(key)} is stored in plaintext; secrets must be encrypted. Remove it with ` +
@@ -105,6 +137,13 @@ export class ConfigReader {
       }
     }
   }
+}
+
+function isSecretKey(key: string): boolean {
+  return (
+    (CONFIG_KEY_NAMES as string[]).includes(key) &&
+    (CONFIG_KEYS[key as ConfigKeyName] as ConfigKey).secret === true
+  );
 }
 
 /**

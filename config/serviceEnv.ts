@@ -13,7 +13,7 @@ import {
   placeholdersIn,
   resolvePlaceholders,
 } from "./templates";
-import { publishedUrlProblem, urlSummary } from "./validate";
+import { hasCredentials, publishedUrlProblem, urlSummary } from "./validate";
 
 export interface ServiceEnvConfig {
   /** Extra build args, placeholders unresolved. */
@@ -49,14 +49,14 @@ export function readServiceEnv(
 ): ServiceEnvConfig {
   const buildArgsKey: MapKey = `${service}BuildArgs`;
   const envKey: MapKey = `${service}Env`;
-  const buildArgs = readStringMap(config, buildArgsKey, (name) =>
+  const buildArgs = readStringMap(config, buildArgsKey, service, (name) =>
     name === baseImageArg
       ? `the base image is set with ${service}BaseImage`
       : name === NEXT_PUBLIC_ENV_ARG
         ? `${NEXT_PUBLIC_ENV_ARG} is filled by the program from the NEXT_PUBLIC_* entries`
         : undefined,
   );
-  const env = readStringMap(config, envKey, (name) =>
+  const env = readStringMap(config, envKey, service, (name) =>
     RESERVED_ENV.includes(name) ? `${name} is set by the program itself` : undefined,
   );
   return { buildArgs, env, secrets: readSecretList(config, `${service}Secrets`) };
@@ -87,6 +87,7 @@ export function readBackendExposure(config: ConfigReader, frontendNodePort: numb
 function readStringMap(
   config: ConfigReader,
   key: MapKey,
+  service: "backend" | "frontend",
   reserved: (name: string) => string | undefined,
 ): Record<string, string> {
   const problems = config.problems;
@@ -103,12 +104,14 @@ function readStringMap(
     problems.add(key, raw, accepted);
     return {};
   }
+  const where = key.endsWith("BuildArgs") ? "the image's history" : "the pod spec";
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {
     const field = `${key}.${name}`;
     if (!NAME.test(name)) {
       problems.add(field, name, "a name of letters, digits and '_', not starting with a digit");
-    } else if (SECRET_LIKE.test(name) && !name.startsWith("NEXT_PUBLIC_")) {
+    } else if (SECRET_LIKE.test(name) && !(service === "frontend" && name.startsWith("NEXT_PUBLIC_"))) {
+      // NEXT_PUBLIC_* is public by definition, but only in the frontend's build: on the backend it is a name.
       problems.addRaw(
         `${qualified(field)} looks like a secret (its value is not shown): ${key} values are plain text, ` +
           "visible in the image history or the pod spec. Give the service a secret through backendSecrets/" +
@@ -117,7 +120,26 @@ function readStringMap(
     } else if (reserved(name)) {
       problems.add(field, name, `another name: ${reserved(name)}`);
     } else if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
-      problems.add(field, JSON.stringify(value), "a plain string");
+      // Not echoed: a nested map can hold anything, a credential included.
+      problems.addRaw(
+        `${qualified(field)} is ${value === null ? "null" : Array.isArray(value) ? "a list" : "a map"} (not ` +
+          "shown): a plain string is accepted.",
+      );
+    } else if (hasCredentials(String(value))) {
+      problems.addRaw(
+        `${qualified(field)} holds a URL with a user or password (not shown): ${key} values are plain text, ` +
+          `stored in Pulumi.<stack>.yaml, the state and ${where}. ` +
+          (key.endsWith("BuildArgs")
+            ? "A private package index's credentials must not be a build arg; see the README's \"Private " +
+              'package indexes".'
+            : `Give the service a secret through ${service}Secrets instead.`),
+      );
+    } else if (config.holdsSecret(String(value))) {
+      problems.addRaw(
+        `${qualified(field)} holds the value of a configured secret (not shown): ${key} values are plain text, ` +
+          `stored in Pulumi.<stack>.yaml, the state and ${where}. Give the service the secret through ` +
+          `${service}Secrets instead.`,
+      );
     } else {
       const text = String(value);
       const unknown = placeholdersIn(text).filter((p) => !isPlaceholder(p));

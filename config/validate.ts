@@ -3,7 +3,7 @@
  * config key, the bad value and what is accepted, so a user can fix every problem from one failed preview.
  * Nothing here touches the Pulumi engine, so the rules are tested directly.
  */
-import { ConfigProblems } from "./problems";
+import type { ConfigProblems } from "./problems";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -129,6 +129,41 @@ const KNOWN_SCHEMES = [
 export function redactUrlCredentials(text: string): string {
   // Everything up to the last `@` before white space: a password may hold `/` or `:`, a token has no `:`.
   return text.replace(/\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s@]*@/g, "$1****@");
+}
+
+/**
+ * Whether `text` carries credentials a URL can hold: a `scheme://user:password@` (any scheme), a
+ * `http(s)://token@` (a token alone is how private package indexes and git hosts take one), or a bare
+ * `user:password@host` (what a host setting gets when a URL is pasted without its scheme). An ssh user alone
+ * (`ssh://deploy@host`) is no credential.
+ */
+export function hasCredentials(text: string): boolean {
+  for (const match of text.matchAll(/\b([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^\s/?#]*)@/g)) {
+    const [, scheme, userinfo] = match;
+    if (userinfo.includes(":") || /^https?$/i.test(scheme)) return true;
+  }
+  return /^[^\s/:@]+:[^\s/@]*@/.test(text.trim());
+}
+
+/** `text` as a message may show it: URL credentials and a leading `user:password@` replaced by `****`. */
+export function redactCredentials(text: string): string {
+  return redactUrlCredentials(text).replace(/^(\s*)[^\s/:@]+:[^\s/@]*@/, "$1****@");
+}
+
+/**
+ * The first character of `value` outside printable ASCII, by its 1-based position in code points and its code
+ * point: a look-alike (Cyrillic `о` for Latin `o`) or an invisible one, which a terminal does not tell apart.
+ */
+export function nonAsciiCharacter(value: string): { position: number; codePoint: string } | undefined {
+  let position = 0;
+  for (const char of value) {
+    position++;
+    if (!/^[\x21-\x7e]$/.test(char)) {
+      const hex = char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+      return { position, codePoint: `U+${hex}` };
+    }
+  }
+  return undefined;
 }
 
 // The app connects with psycopg2 (SQLAlchemy's default PostgreSQL driver); an asyncpg URL would crash it.

@@ -95,6 +95,14 @@ export function minikubeDockerEndpoint(profile: string, run: CommandRunner): Doc
 export const MINIKUBE_CONTAINER_RUNTIMES = ["docker", "containerd", "cri-o"] as const;
 export type MinikubeContainerRuntime = (typeof MINIKUBE_CONTAINER_RUNTIMES)[number];
 
+/**
+ * minikube takes `crio` and `cri-o` for the same runtime (kubernetes/minikube pkg/minikube/cruntime/cruntime.go,
+ * New: `case "crio", "cri-o"`), so both are accepted here, as `cri-o`.
+ */
+export function normalizeContainerRuntime(value: string): string {
+  return value.trim().toLowerCase() === "crio" ? "cri-o" : value.trim();
+}
+
 /** What a profile's saved cluster config says about it. */
 export interface MinikubeProfile {
   readonly name: string;
@@ -136,7 +144,7 @@ export function findMinikubeProfile(output: string, profile: string): MinikubePr
   }
   const entry = [...(parsed.valid ?? []), ...(parsed.invalid ?? [])].find((p) => p.Name === profile);
   const config = entry?.Config;
-  const containerRuntime = config?.KubernetesConfig?.ContainerRuntime ?? "";
+  const containerRuntime = normalizeContainerRuntime(config?.KubernetesConfig?.ContainerRuntime ?? "");
   if (!config || containerRuntime === "") {
     return undefined;
   }

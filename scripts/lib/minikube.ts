@@ -13,6 +13,7 @@ import {
   type MinikubeStatus,
   minikubeAction,
   minikubeArgs,
+  normalizeContainerRuntime,
   parseMinikubeStatus,
   readMinikubeProfile,
 } from "../../host/minikube";
@@ -44,7 +45,7 @@ export const MINIKUBE_RUNTIME_KEY = "minikubeContainerRuntime";
 export function minikubeRuntimeSetting(
   config: Readonly<Record<string, { value: string }>>,
 ): MinikubeContainerRuntime {
-  const value = config[qualified(MINIKUBE_RUNTIME_KEY)]?.value?.trim() ?? "";
+  const value = normalizeContainerRuntime(config[qualified(MINIKUBE_RUNTIME_KEY)]?.value ?? "");
   if (value === "") {
     return "docker";
   }
@@ -52,7 +53,7 @@ export function minikubeRuntimeSetting(
   if (runtime === undefined) {
     throw new UserError(
       `${qualified(MINIKUBE_RUNTIME_KEY)} is "${value}"; accepted: ${MINIKUBE_CONTAINER_RUNTIMES.join(", ")} ` +
-        "(the runtime of a minikube profile `npm run up` creates; docker, the default, builds images in the " +
+        "(or crio; the runtime of a minikube profile `npm run up` creates; docker, the default, builds images in the " +
         "node itself). Fix it with `npm run pulumi -- config set minikubeContainerRuntime docker`.",
     );
   }

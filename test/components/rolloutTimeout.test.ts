@@ -17,7 +17,7 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 describe("rolloutTimeout", () => {
   it("defaults to the provider's own ten minutes, on both Deployments", async () => {
-    const run = await runProgram({ config: { databaseUrl: DATABASE_URL } });
+    const run = await runProgram({ config: { databaseUrl: DATABASE_URL }, sharedValues: false });
     const deployments = run.byType(DEPLOYMENT);
     expect(deployments).toHaveLength(2);
     for (const deployment of deployments) {

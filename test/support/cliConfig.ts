@@ -22,6 +22,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 
 import { PROJECT_NAME } from "../../catalog";
+import { CONFIG_KEYS, type ConfigKeyName } from "../../config/keys";
 
 /** A value as a stack file holds it (after YAML parsing): text, a number, a boolean, a map or a list. */
 export type StackFileValue =
@@ -138,6 +139,11 @@ export interface CliConfigOptions {
    * (`ApplyProjectConfig`), so the program's own checks can be shown on what the CLI would otherwise refuse.
    */
   readonly validate?: boolean;
+  /**
+   * false: as a project whose Pulumi.yaml declares the program's own default where this repository's shares a
+   * `value:` (logLevel, rolloutTimeout, backendReadinessPath): what the team's own repository gets.
+   */
+  readonly sharedValues?: boolean;
 }
 
 /**
@@ -158,7 +164,10 @@ export function cliConfig(stack: StackValues, options: CliConfigOptions = {}): C
     if (merged.has(plain)) {
       continue;
     }
-    const fallback = spec.default ?? spec.value;
+    const fallback =
+      spec.value !== undefined && options.sharedValues === false
+        ? CONFIG_KEYS[plain as ConfigKeyName]?.default
+        : (spec.default ?? spec.value);
     if (fallback === undefined || fallback === null) {
       missing.push(key);
     } else {

@@ -37,6 +37,8 @@ export interface ProgramRun {
   one(type: string, name?: string): RegisteredResource;
   /** Errors the program raised after loading (a failed apply), and exports that never resolved. */
   readonly errors: string[];
+  /** What the program logged with `pulumi.log.warn`, in order: what a user sees once per preview or update. */
+  readonly warnings: string[];
   /** The raw module, for checking secretness of nested outputs. */
   readonly module: Record<string, any>;
 }
@@ -48,6 +50,8 @@ export interface RunOptions {
    * (test/support/cliConfig.ts); a value the CLI would refuse throws its CliConfigError.
    */
   readonly config?: StackValues;
+  /** false: Pulumi.yaml's shared values replaced by the program's defaults (see cliConfig's sharedValues). */
+  readonly sharedValues?: boolean;
   /** Keys of `config` the stack stores encrypted. Default: every key the program declares as secret. */
   readonly secretKeys?: string[];
   readonly stack?: string;
@@ -94,6 +98,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
   const config = cliConfig(stackValues, {
     secretKeys: options.secretKeys ?? Object.keys(stackValues).filter((k) => SECRET_CONFIG.has(k)),
     stackName: options.stack,
+    sharedValues: options.sharedValues,
   });
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config.values).map(([k, v]) => [qualified(k), v])),
@@ -174,10 +179,13 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
   const onRejection = (reason: unknown) =>
     errors.push(reason instanceof Error ? reason.message : String(reason));
   process.on("unhandledRejection", onRejection);
+  const warnings: string[] = [];
+  const restoreWarn = recordWarnings(pulumi.log, warnings);
   let module: Record<string, any>;
   try {
     module = (await import("../../index")) as Record<string, any>;
   } catch (error) {
+    restoreWarn();
     throw new ProgramError(error as Error, resources);
   }
   const outputs: Record<string, unknown> = {};
@@ -214,10 +222,12 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
   // Outputs resolve before every child registration has been recorded; let the queue drain.
   await new Promise((resolve) => setTimeout(resolve, 50));
   process.off("unhandledRejection", onRejection);
+  restoreWarn();
 
   return {
     resources,
     errors,
+    warnings,
     outputs,
     secretOutputs,
     commands,
@@ -232,6 +242,23 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
       }
       return found[0];
     },
+  };
+}
+
+/**
+ * Records what the program logs with `pulumi.log.warn`. Under the mock monitor the SDK prints each warning to the
+ * console (it has no engine to send it to), so every run of a stack that warns printed it again: the sslmode
+ * warning alone dozens of times per `npm test`. Only a test that spies on the console still gets them there;
+ * the others read `run.warnings`.
+ */
+function recordWarnings(log: typeof import("@pulumi/pulumi").log, warnings: string[]): () => void {
+  const warn = log.warn;
+  log.warn = (message, ...rest) => {
+    warnings.push(message);
+    return vi.isMockFunction(console.warn) ? warn(message, ...rest) : Promise.resolve();
+  };
+  return () => {
+    log.warn = warn;
   };
 }
 
