@@ -146,13 +146,16 @@ describe("pull request workflow", () => {
   it("previews a ci stack that needs no minikube and holds no plaintext secret", () => {
     const stack = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.ci.yaml"), "utf8")) as {
       config: Record<string, unknown>;
+      encryptionsalt?: string;
     };
     expect(stack.config).toEqual({
       "todo-app:kubeContext": "ci",
       "todo-app:buildTarget": "docker",
       "todo-app:namespace": "todo-ci",
-      // The reference backend's database-aware readiness, as in the dev stack.
     });
+    // Committed with its salt (for the workflow's public passphrase), so no run rewrites a tracked file.
+    expect(stack.encryptionsalt).toMatch(/^v1:/);
+    expect(Object.values(wf.jobs)[0].env.PULUMI_CONFIG_PASSPHRASE).toBe("ci-throwaway-passphrase");
   });
 });
 
