@@ -115,6 +115,14 @@ export function shortStackName(reference: string): string {
   return reference.split("/").pop() ?? reference;
 }
 
+/**
+ * The line an argument error ends with: the full USAGE is 30 lines, under which the error itself would scroll
+ * out of sight, so only `--help` prints it.
+ */
+export function helpPointer(command: Command): string {
+  return `Run \`npm run ${command} -- --help\` for the options.`;
+}
+
 export function isHelpRequest(parsed: Invocation | HelpRequest): parsed is HelpRequest {
   return (parsed as HelpRequest).help === true;
 }
@@ -122,7 +130,9 @@ export function isHelpRequest(parsed: Invocation | HelpRequest): parsed is HelpR
 export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv): Invocation | HelpRequest {
   const [command, ...rest] = argv;
   if (!(COMMANDS as readonly string[]).includes(command ?? "")) {
-    throw new UserError(`Unknown command ${JSON.stringify(command ?? "")}.\n${USAGE}`);
+    throw new UserError(
+      `Unknown command ${JSON.stringify(command ?? "")}: use ${COMMANDS.join(", ")}.\n${helpPointer("up")}`,
+    );
   }
   if (rest.includes("--help") || rest.includes("-h")) {
     return { command: command as Command, help: true };
@@ -135,7 +145,7 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
   const port = (flag: string, value: string | undefined): number => {
     if (value === undefined || !/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
       throw new UserError(
-        `${flag} needs a port number from 1 to 65535, got ${JSON.stringify(value ?? "")}.\n${USAGE}`,
+        `${flag} needs a port number from 1 to 65535, got ${JSON.stringify(value ?? "")}.\n${helpPointer("dev")}`,
       );
     }
     return Number(value);
@@ -145,7 +155,7 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
     if (arg === "--stack" || arg === "-s") {
       flagStack = rest[++i];
       if (flagStack === undefined || flagStack.startsWith("-")) {
-        throw new UserError(`${arg} needs a stack name.\n${USAGE}`);
+        throw new UserError(`${arg} needs a stack name.\n${helpPointer(command as Command)}`);
       }
     } else if (arg.startsWith("--stack=")) {
       flagStack = arg.slice("--stack=".length);
@@ -160,7 +170,9 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
     } else if (command === "dev" && arg === "--down-on-exit") {
       downOnExit = true;
     } else {
-      throw new UserError(`Unknown argument ${JSON.stringify(arg)} for ${command}.\n${USAGE}`);
+      throw new UserError(
+        `Unknown argument ${JSON.stringify(arg)} for ${command}.\n${helpPointer(command as Command)}`,
+      );
     }
   }
   const envStack = env.PULUMI_STACK?.trim();

@@ -15,7 +15,33 @@ import { UserError } from "./errors";
 export const TOOLS = ["pulumi", "minikube", "docker", "kubectl", "kind"] as const;
 export type Tool = (typeof TOOLS)[number];
 
-type Hints = Partial<Record<NodeJS.Platform, string>> & { readonly default: string };
+/** An install command, or one that depends on the machine's architecture (Node's `process.arch`). */
+type Hint = string | ((arch: string) => string);
+type Hints = Partial<Record<NodeJS.Platform, Hint>> & { readonly default: Hint };
+
+const MINIKUBE_ARCH = new Map([
+  ["x64", "amd64"],
+  ["arm64", "arm64"],
+  ["arm", "arm"],
+  ["ppc64", "ppc64le"],
+  ["s390x", "s390x"],
+]);
+
+/**
+ * minikube's name for a Linux machine's architecture (its release binaries are minikube-linux-<arch>), from
+ * Node's `process.arch`; undefined where minikube publishes no binary. Node's `ppc64` is little-endian on Linux.
+ */
+export function minikubeArch(arch: string): string | undefined {
+  return MINIKUBE_ARCH.get(arch);
+}
+
+function minikubeLinuxHint(arch: string): string {
+  const binary = minikubeArch(arch);
+  return binary === undefined
+    ? `minikube publishes no Linux binary for ${arch}; see the page below`
+    : `curl -LO https://storage.googleapis.com/minikube/releases/latest/minikube-linux-${binary} && ` +
+        `sudo install minikube-linux-${binary} /usr/local/bin/minikube`;
+}
 
 /** One install command per platform, then the page with every other way. */
 const INSTALL: Record<Tool, { readonly hints: Hints; readonly docs: string }> = {
@@ -31,9 +57,8 @@ const INSTALL: Record<Tool, { readonly hints: Hints; readonly docs: string }> = 
     hints: {
       darwin: "brew install minikube",
       win32: "winget install Kubernetes.minikube",
-      default:
-        "curl -LO https://storage.googleapis.com/minikube/releases/latest/minikube-linux-amd64 && " +
-        "sudo install minikube-linux-amd64 /usr/local/bin/minikube",
+      linux: minikubeLinuxHint,
+      default: "the binary for your platform from the page below",
     },
     docs: "https://minikube.sigs.k8s.io/docs/start/",
   },
@@ -63,9 +88,15 @@ const INSTALL: Record<Tool, { readonly hints: Hints; readonly docs: string }> = 
   },
 };
 
-export function installHint(tool: Tool, platform: NodeJS.Platform): string {
-  const { hints, docs } = INSTALL[tool];
-  return `Install it: ${hints[platform] ?? hints.default}  (other ways: ${docs})`;
+/** `arch` is Node's name for this machine's architecture; it picks the binary where the command downloads one. */
+export function installHint(tool: Tool, platform: NodeJS.Platform, arch: string = process.arch): string {
+  return `Install it: ${installCommand(tool, platform, arch)}  (other ways: ${INSTALL[tool].docs})`;
+}
+
+function installCommand(tool: Tool, platform: NodeJS.Platform, arch: string = process.arch): string {
+  const { hints } = INSTALL[tool];
+  const hint = hints[platform] ?? hints.default;
+  return typeof hint === "function" ? hint(arch) : hint;
 }
 
 /** Why a tool is needed, so the message says what the missing tool would have done. */
@@ -168,6 +199,8 @@ export interface PulumiLookup {
   readonly exists: (file: string) => boolean;
   /** The version in node_modules/pulumi/package.json, or undefined when the package is not installed. */
   readonly npmPackageVersion: string | undefined;
+  /** The Node.js binary that probes a failed download (downloadProbe). Default: the one running this process. */
+  readonly node?: string;
 }
 
 /**
@@ -218,7 +251,7 @@ export function pulumiVersionProblem(
   }
   const upgrade =
     where === "path"
-      ? `Upgrade it (${INSTALL.pulumi.hints[platform] ?? INSTALL.pulumi.hints.default}), or take it off your PATH so ` +
+      ? `Upgrade it (${installCommand("pulumi", platform)}), or take it off your PATH so ` +
         "the project's own CLI is used: `npm ci` installs the pinned `pulumi` npm package, which fetches a new " +
         "enough CLI itself."
       : "It is the `pulumi` npm package's download: unset PULUMI_VERSION if it names an old version, and run " +
@@ -260,11 +293,20 @@ export function locatePulumi(run: CommandRunner, lookup: PulumiLookup): PulumiLo
   // still be explained, instead of in the middle of the deploy.
   const result = run(shim, ["version"]);
   if (result.status !== 0) {
-    const why = (result.error?.message ?? `${result.stderr}\n${result.stdout}`)
+    const why = withoutCredentials(result.error?.message ?? `${result.stderr}\n${result.stdout}`)
       .trim()
       .replace(/\s*\r?\n\s*/g, "; ");
+    const url = pulumiInstallScriptUrl(lookup.platform);
+    const cause = /fetch failed/.test(why)
+      ? downloadFailureCause(
+          run(lookup.node ?? process.execPath, ["-e", downloadProbe(url)]),
+          url,
+          lookup.env,
+        )
+      : undefined;
     throw new UserError(
       `The Pulumi CLI is not on PATH and the \`pulumi\` npm package could not fetch it (${why || "no output"}). ` +
+        (cause ? `${cause} ` : "") +
         installHint("pulumi", lookup.platform),
     );
   }
@@ -280,6 +322,113 @@ export function locatePulumi(run: CommandRunner, lookup: PulumiLookup): PulumiLo
     root: npmCliRoot(version, lookup.env, lookup.homedir),
     version: found,
   };
+}
+
+/**
+ * What the `pulumi` npm package's launcher fetches first: the official install script, with Node's own fetch
+ * (node_modules/pulumi/lib/download.js, INSTALL_SH_URL and INSTALL_PS1_URL; a test keeps the two in step).
+ */
+export function pulumiInstallScriptUrl(platform: NodeJS.Platform): string {
+  return platform === "win32" ? "https://get.pulumi.com/install.ps1" : "https://get.pulumi.com/install.sh";
+}
+
+/**
+ * A Node.js script that fetches `url` as the launcher does and prints one JSON line: `{"status":200}`, or the
+ * failure's code and message. The launcher prints only Node's "fetch failed"; the reason (ENOTFOUND,
+ * ECONNREFUSED, a certificate error) is in the error's `cause`, which this prints.
+ */
+export function downloadProbe(url: string): string {
+  return [
+    `fetch(${JSON.stringify(url)}, { method: "HEAD", signal: AbortSignal.timeout(15000) })`,
+    "  .then((r) => console.log(JSON.stringify({ status: r.status })))",
+    "  .catch((e) => {",
+    "    const c = e.cause || {};",
+    "    console.log(JSON.stringify({ code: c.code || e.code || e.name, message: String(c.message || e.message) }));",
+    "  });",
+  ].join("\n");
+}
+
+/** A URL's `user:password@` removed from any text, so a proxy's credentials never reach a message. */
+export function withoutCredentials(text: string): string {
+  return text.replace(/\/\/[^\s/@]+@/g, "//");
+}
+
+const RESOLVE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL"]);
+const CONNECT_CODES = new Set([
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_SOCKET",
+  "TimeoutError",
+]);
+
+/**
+ * Why the launcher's fetch failed, from downloadProbe's output: the host it could not resolve or reach, or the
+ * certificate it did not trust, and what a proxy has to do with it. Undefined when the probe said nothing usable.
+ */
+export function downloadFailureCause(
+  probe: CommandResult,
+  url: string,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  let answer: { status?: number; code?: string; message?: string };
+  try {
+    answer = JSON.parse(probe.stdout.trim().split(/\r?\n/).pop() ?? "") as typeof answer;
+  } catch {
+    return undefined;
+  }
+  if (typeof answer !== "object" || answer === null) {
+    return undefined;
+  }
+  const host = new URL(url).host;
+  if (answer.status !== undefined) {
+    return `${host} answers now (HTTP ${answer.status}), so the failure may have passed: run again.`;
+  }
+  const code = answer.code ?? "unknown";
+  if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code)) {
+    return (
+      `The certificate ${host} presented was not trusted (${code}): a proxy that inspects TLS presents its own; ` +
+      "point NODE_EXTRA_CA_CERTS at its CA certificate file and run again."
+    );
+  }
+  const proxy = proxyInEnv(env);
+  if (proxy && env.NODE_USE_ENV_PROXY === "1") {
+    return (
+      `Reaching ${host} through the proxy ${proxy.variable} names${proxy.address} failed (${code}: ` +
+      `${withoutCredentials(answer.message ?? "")}): check that the proxy answers.`
+    );
+  }
+  const what = RESOLVE_CODES.has(code)
+    ? `This machine could not resolve ${host} (${code}): it is offline, its DNS does not answer, or only a proxy ` +
+      "reaches the internet."
+    : code === "ECONNREFUSED"
+      ? `The connection to ${host} was refused (ECONNREFUSED): a firewall, or a network that allows only its proxy.`
+      : CONNECT_CODES.has(code)
+        ? `The connection to ${host} failed (${code}): a firewall, or a network that allows only its proxy.`
+        : `Reaching ${host} failed (${code}: ${withoutCredentials(answer.message ?? "")}).`;
+  // Node's fetch, which the launcher downloads with, ignores HTTPS_PROXY unless NODE_USE_ENV_PROXY=1 (Node 22.21+
+  // and 24.5+); the install commands (curl, brew, winget) do not depend on it.
+  const orInstall = "(Node 22.21+ or 24.5+), or install the CLI with the command that follows";
+  return proxy
+    ? `${what} ${proxy.variable} is set${proxy.address}, but Node's fetch ignores it: set NODE_USE_ENV_PROXY=1 ` +
+        `too ${orInstall}.`
+    : `${what} Behind a proxy? Set HTTPS_PROXY to it and NODE_USE_ENV_PROXY=1 ${orInstall}.`;
+}
+
+/** The HTTPS proxy the environment names, by its scheme, host and port only: never its credentials. */
+function proxyInEnv(env: NodeJS.ProcessEnv): { variable: string; address: string } | undefined {
+  const variable = ["HTTPS_PROXY", "https_proxy"].find((name) => env[name]);
+  if (variable === undefined) {
+    return undefined;
+  }
+  try {
+    const parsed = new URL(env[variable]!);
+    return { variable, address: ` (${parsed.protocol}//${parsed.host})` };
+  } catch {
+    return { variable, address: "" };
+  }
 }
 
 /** Which tools a command needs on this stack, decided from where the stack deploys. */

@@ -41,6 +41,7 @@ import { promptHidden } from "./prompt";
 import { acquireStackLock, stackLockKey } from "./stackLock";
 import { type PlainConfig, stackFileConfig } from "./stackFile";
 import { checkStackSettings, plainConfigOf } from "./settings";
+import { holdsNothing, stateResources } from "./teardown";
 import { openStack, pulumiCommandFor, readStackConfig } from "./workspace";
 
 export interface Session {
@@ -59,6 +60,8 @@ export interface Session {
   readonly daemon: BuildDaemon;
   /** Captures output; for probes. */
   readonly run: CommandRunner;
+  /** `down` only: the state holds nothing to destroy, so no tool was required and minikube was not started. */
+  readonly nothingDeployed?: boolean;
 }
 
 function readable(file: string): boolean {
@@ -195,11 +198,16 @@ export async function openSession(invocation: Invocation): Promise<Session> {
   }
   const { target, kubeconfig, dockerHost, dockerCertPath } = placement(plainConfigOf(entries));
   log(`Kube context: ${target.kubeContext}; images built for: ${target.buildTarget}`);
-  checkTools(run, platform, toolNeeds(command, target)).forEach((note) => log(`Note: ${note}`));
+  // down of a stack that holds nothing (never deployed, or destroyed already) needs no cluster: no tool is
+  // required and minikube is not started (scripts/commands/down.ts says there is nothing to destroy).
+  const nothingDeployed = command === "down" && holdsNothing(stateResources(await stack.exportStack()));
+  if (!nothingDeployed) {
+    checkTools(run, platform, toolNeeds(command, target)).forEach((note) => log(`Note: ${note}`));
+  }
 
   let minikube: MinikubeStatus | undefined;
   let buildsLocally = false;
-  if (target.usesMinikube) {
+  if (target.usesMinikube && !nothingDeployed) {
     // dev starts the profile as up does.
     minikube = ensureMinikube(
       target.minikubeProfile,
@@ -232,6 +240,7 @@ export async function openSession(invocation: Invocation): Promise<Session> {
     minikube,
     daemon,
     run,
+    nothingDeployed,
   };
   if (checksBuildDaemonFirst(command)) {
     requireBuildDaemon(session);

@@ -229,14 +229,18 @@ export interface Leftovers {
   readonly daemonDescription: string;
 }
 
+/** How to remove a destroyed stack's state while keeping its committed settings. */
+function stackRmHint(stack: string): string {
+  return (
+    `Its state and config stay: remove them with \`npm run pulumi -- stack rm --preserve-config ${stack}\` ` +
+    "(--preserve-config keeps the committed Pulumi.<stack>.yaml, which `stack rm` would otherwise delete)."
+  );
+}
+
 /** What `down` says once the destroy finished: what is left, where, and how to remove it. */
 export function leftoverReport(input: Leftovers): string[] {
   const { stack, target, reach, plan } = input;
-  const lines = [
-    `Stack "${stack}" is destroyed. Its state and config stay: remove them with ` +
-      `\`npm run pulumi -- stack rm --preserve-config ${stack}\` (--preserve-config keeps the committed ` +
-      "Pulumi.<stack>.yaml, which `stack rm` would otherwise delete).",
-  ];
+  const lines = [`Stack "${stack}" is destroyed. ${stackRmHint(stack)}`];
   const objects = kubernetesObjects(input.resources);
   if (plan.deleteUnreachable && reach.kind !== "reachable" && objects.length > 0) {
     lines.push(
@@ -278,6 +282,32 @@ export function leftoverReport(input: Leftovers): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * Whether the stack's state holds nothing to destroy: never deployed, destroyed already, or a first `up` whose
+ * program stopped before it registered anything (which leaves only the root `pulumi:pulumi:Stack`). `down` then
+ * needs no cluster: no minikube, no Docker, no kubectl.
+ */
+export function holdsNothing(resources: readonly StateResource[]): boolean {
+  return resources.every((r) => r.type === "pulumi:pulumi:Stack");
+}
+
+/**
+ * `down` of a stack that holds nothing (see holdsNothing): says so, and clears a leftover root Stack resource,
+ * whose delete reaches no provider, so that `pulumi stack rm` accepts the stack afterwards.
+ */
+export async function destroyNothing(
+  stack: Pick<TeardownStack, "exportStack" | "destroy">,
+  stackName: string,
+  output: TeardownInput["output"],
+): Promise<string[]> {
+  if (stateResources(await stack.exportStack()).length > 0) {
+    await stack.destroy(output);
+  }
+  return [
+    `Stack "${stackName}" has nothing deployed: there is nothing to destroy. ${stackRmHint(stackName)}`,
+  ];
 }
 
 /** The part of an Automation API Stack that `down` uses; a fake of it drives the tests. */

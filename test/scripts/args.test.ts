@@ -41,10 +41,30 @@ describe("stack selection", () => {
     );
   });
 
-  it("rejects an unknown command or flag with the usage", () => {
-    expect(() => parseInvocation(["deploy"], {})).toThrow(/Usage: npm run up\|preview\|down/);
-    expect(() => parseInvocation(["up", "--yes"], {})).toThrow(/Unknown argument "--yes"/);
-    expect(() => parseInvocation(["up", "--stack"], {})).toThrow(/--stack needs a stack name/);
+  it("rejects an unknown command or flag in two lines that point at --help instead of printing it", () => {
+    const messageOf = (argv: string[]): string => {
+      try {
+        parseInvocation(argv, {});
+      } catch (error) {
+        expect(error).toBeInstanceOf(UserError);
+        return (error as Error).message;
+      }
+      throw new Error(`${argv.join(" ")} was accepted`);
+    };
+    expect(messageOf(["up", "--yes"])).toBe(
+      'Unknown argument "--yes" for up.\nRun `npm run up -- --help` for the options.',
+    );
+    expect(messageOf(["down", "--stack"])).toBe(
+      "--stack needs a stack name.\nRun `npm run down -- --help` for the options.",
+    );
+    expect(messageOf(["dev", "--frontend-port", "x"])).toMatch(
+      /\nRun `npm run dev -- --help` for the options\.$/,
+    );
+    expect(messageOf(["deploy"])).toMatch(/^Unknown command "deploy": use up, down, preview, dev\./);
+    for (const argv of [["up", "--yes"], ["down", "--stack"], ["dev", "--frontend-port", "x"], ["deploy"]]) {
+      expect(messageOf(argv)).not.toContain("Usage:");
+      expect(messageOf(argv).split("\n")).toHaveLength(2);
+    }
   });
 
   // Pulumi's backends parse `stack`, `org/stack` and `org/project/stack` (pkg/backend/diy/store.go,
