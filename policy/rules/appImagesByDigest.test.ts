@@ -48,8 +48,8 @@ describe("app-images-by-digest", () => {
 
   it("does not apply to the in-cluster database, whose public image the stack pins by tag", async () => {
     const database = statefulSet(({ props, container }) => {
-      props.spec.template.metadata!.labels = {
-        ...props.spec.template.metadata!.labels,
+      props.spec!.template.metadata!.labels = {
+        ...props.spec!.template.metadata!.labels,
         "app.kubernetes.io/component": "database",
       };
       container.image = "docker.io/library/postgres:16.6-bookworm";
@@ -61,7 +61,7 @@ describe("app-images-by-digest", () => {
 
   it("does not apply to workloads of another app", async () => {
     const other = deployment(({ props }) => {
-      props.spec.template.metadata!.labels = { "app.kubernetes.io/part-of": "monitoring" };
+      props.spec!.template.metadata!.labels = { "app.kubernetes.io/part-of": "monitoring" };
     });
     expect((await runResourcePolicy(appImagesByDigest, other)).notApplicable).toBeDefined();
   });

@@ -5,7 +5,7 @@ import { runStackPolicy, UNKNOWN_STRING, urnOf, type FakeResource } from "../tes
 import { hpaOwnsReplicas } from "./hpaOwnsReplicas";
 
 const check = (resources: FakeResource[]) => runStackPolicy(hpaOwnsReplicas, resources);
-const unscaled = () => deployment(({ props }) => delete props.spec.replicas);
+const unscaled = () => deployment(({ props }) => delete props.spec!.replicas);
 
 // Why a replica count beside an autoscaler is a fight: the Kubernetes documentation, "Migrating Deployments and
 // StatefulSets to horizontal autoscaling" (kubernetes/website content/en/docs/tasks/run-application/
@@ -34,7 +34,7 @@ describe("hpa-owns-replicas", () => {
 
   it("flags an autoscaled StatefulSet the same way, and an autoscaling/v1 autoscaler", async () => {
     const v1 = {
-      ...autoscaler((props) => (props.spec.scaleTargetRef.kind = "StatefulSet")),
+      ...autoscaler((props) => (props.spec!.scaleTargetRef.kind = "StatefulSet")),
       type: "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
     };
     expect((await check([statefulSet(), v1]))[0]?.message).toMatch(
@@ -51,15 +51,15 @@ describe("hpa-owns-replicas", () => {
 
   it("matches the target by namespace, kind, name and API group", async () => {
     const elsewhere = autoscaler((props) => (props.metadata!.namespace = "other"));
-    const otherName = autoscaler((props) => (props.spec.scaleTargetRef.name = "frontend"));
-    const otherKind = autoscaler((props) => (props.spec.scaleTargetRef.kind = "StatefulSet"));
-    const otherGroup = autoscaler((props) => (props.spec.scaleTargetRef.apiVersion = "argoproj.io/v1alpha1"));
+    const otherName = autoscaler((props) => (props.spec!.scaleTargetRef.name = "frontend"));
+    const otherKind = autoscaler((props) => (props.spec!.scaleTargetRef.kind = "StatefulSet"));
+    const otherGroup = autoscaler((props) => (props.spec!.scaleTargetRef.apiVersion = "argoproj.io/v1alpha1"));
     expect(await check([deployment(), elsewhere, otherName, otherKind, otherGroup])).toEqual([]);
     // A target name unknown during preview never matches a Deployment that Pulumi names itself.
     const unnamed = deployment(({ props }) => delete props.metadata!.name);
-    const unknownTarget = autoscaler((props) => delete (props.spec.scaleTargetRef as { name?: string }).name);
+    const unknownTarget = autoscaler((props) => delete (props.spec!.scaleTargetRef as { name?: string }).name);
     expect(await check([unnamed, unknownTarget])).toEqual([]);
-    const noGroup = autoscaler((props) => delete props.spec.scaleTargetRef.apiVersion);
+    const noGroup = autoscaler((props) => delete props.spec!.scaleTargetRef.apiVersion);
     expect(await check([deployment(), noGroup])).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { hpaReplicaBounds } from "./hpaReplicaBounds";
 const withSpec = (change: (spec: NonNullable<AutoscalerProps["spec"]>) => void) =>
   violationsOf(
     hpaReplicaBounds,
-    autoscaler((props) => change(props.spec)),
+    autoscaler((props) => change(props.spec!)),
   );
 
 // The bounds are the API server's: kubernetes/kubernetes pkg/apis/autoscaling/validation/validation.go

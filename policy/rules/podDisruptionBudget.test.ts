@@ -42,13 +42,13 @@ describe("pod-disruption-budget", () => {
   });
 
   it("ignores single-replica workloads and DaemonSets", async () => {
-    const single = deployment(({ props }) => (props.spec.replicas = 1));
-    const unset = deployment(({ props }) => delete props.spec.replicas);
+    const single = deployment(({ props }) => (props.spec!.replicas = 1));
+    const unset = deployment(({ props }) => delete props.spec!.replicas);
     expect(await check([single, unset, daemonSet()])).toEqual([]);
   });
 
   it("counts an autoscaled Deployment's replicas as its autoscaler's maxReplicas", async () => {
-    const autoscaled = deployment(({ props }) => delete props.spec.replicas);
+    const autoscaled = deployment(({ props }) => delete props.spec!.replicas);
     expect(await check([autoscaled, autoscaler()])).toEqual([
       {
         message:
@@ -59,8 +59,8 @@ describe("pod-disruption-budget", () => {
     const covered = budget("todo", { matchLabels: selectorOf("backend") });
     expect(await check([autoscaled, autoscaler(), covered])).toEqual([]);
     const single = autoscaler((props) => {
-      props.spec.minReplicas = 1;
-      props.spec.maxReplicas = 1;
+      props.spec!.minReplicas = 1;
+      props.spec!.maxReplicas = 1;
     });
     expect(await check([autoscaled, single])).toEqual([]);
   });

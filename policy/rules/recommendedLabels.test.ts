@@ -27,14 +27,14 @@ describe("recommended-labels", () => {
   });
 
   it.each(required)("requires %s on the pod template", async (label) => {
-    expect(await check(({ props }) => delete props.spec.template.metadata!.labels![label])).toEqual([
+    expect(await check(({ props }) => delete props.spec!.template.metadata!.labels![label])).toEqual([
       `spec.template.metadata.labels["${label}"] is required`,
     ]);
   });
 
   it("rejects the version label in the selector", async () => {
     expect(
-      await check(({ props }) => (props.spec.selector.matchLabels!["app.kubernetes.io/version"] = "0.1.0")),
+      await check(({ props }) => (props.spec!.selector.matchLabels!["app.kubernetes.io/version"] = "0.1.0")),
     ).toEqual([
       'spec.selector.matchLabels must not contain "app.kubernetes.io/version" (selectors are immutable)',
     ]);
@@ -44,7 +44,7 @@ describe("recommended-labels", () => {
     expect(
       await check(
         ({ props }) =>
-          (props.spec.selector.matchExpressions = [
+          (props.spec!.selector.matchExpressions = [
             { key: "app.kubernetes.io/version", operator: "In", values: ["0.1.0"] },
           ]),
       ),

@@ -13,31 +13,31 @@ describe("rolling-update-zero-unavailable", () => {
   });
 
   it('accepts maxUnavailable written as "0%"', async () => {
-    expect(await check(({ props }) => (props.spec.strategy!.rollingUpdate!.maxUnavailable = "0%"))).toEqual(
+    expect(await check(({ props }) => (props.spec!.strategy!.rollingUpdate!.maxUnavailable = "0%"))).toEqual(
       [],
     );
   });
 
   it("rejects the Recreate strategy", async () => {
-    expect(await check(({ props }) => (props.spec.strategy = { type: "Recreate" }))).toEqual([
+    expect(await check(({ props }) => (props.spec!.strategy = { type: "Recreate" }))).toEqual([
       'spec.strategy.type must be RollingUpdate, got "Recreate"',
     ]);
   });
 
   it("rejects relying on the default maxUnavailable", async () => {
-    expect(await check(({ props }) => delete props.spec.strategy)).toEqual([
+    expect(await check(({ props }) => delete props.spec!.strategy)).toEqual([
       "spec.strategy.rollingUpdate.maxUnavailable must be set to 0 (it is unset or unknown; the default is 25%)",
     ]);
   });
 
   it("rejects a non-zero maxUnavailable", async () => {
-    expect(await check(({ props }) => (props.spec.strategy!.rollingUpdate!.maxUnavailable = "25%"))).toEqual([
+    expect(await check(({ props }) => (props.spec!.strategy!.rollingUpdate!.maxUnavailable = "25%"))).toEqual([
       'spec.strategy.rollingUpdate.maxUnavailable must be 0, got "25%"',
     ]);
   });
 
   it("rejects maxSurge 0 alongside maxUnavailable 0, which could never roll out", async () => {
-    expect(await check(({ props }) => (props.spec.strategy!.rollingUpdate!.maxSurge = 0))).toEqual([
+    expect(await check(({ props }) => (props.spec!.strategy!.rollingUpdate!.maxSurge = 0))).toEqual([
       "spec.strategy.rollingUpdate.maxSurge must be above 0 when maxUnavailable is 0, or the rollout cannot start",
     ]);
   });
