@@ -18,6 +18,11 @@
 #       the layout the `pulumi` npm launcher (node_modules/.bin/pulumi) uses: it needs PULUMI_VERSION=<cli version>
 #   $PULUMI_HOME/bin/*  symlinks to the above, for PATH
 #   $PULUMI_HOME/plugins/resource-<name>-v<version>/  through `pulumi plugin install resource NAME VER --file BIN`
+#   $PULUMI_HOME/bin/pulumi-resource-{docker,random,command}  the project's STAND-IN providers
+#       (toolchain/standin-providers) for the plugins the module proxy cannot build. The engine takes a
+#       pulumi-resource-<name> found on $PATH whatever version the program asks for (sdk/v3
+#       go/common/workspace/plugins.go, getPluginInfoAndPath) and warns "using pulumi-resource-<name> from $PATH";
+#       PULUMI_IGNORE_AMBIENT_PLUGINS=1 switches that off (and these plugins are then missing).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -58,20 +63,31 @@ declare -A PLUGIN_SOURCES=(
 )
 # Why the others cannot be built (checked against the proxy: every provider-module version is refused, its
 # version list too; the root modules of these repositories do not contain the provider, a nested module).
+# They are replaced by the project's stand-ins (section 5).
 declare -A PLUGIN_UNBUILDABLE=(
   [random]="github.com/pulumi/pulumi-random/provider/v4 is not served at any version tried (v4.21.2: commit 48ee6c47; v4.21.1: f2d8b029)"
   [command]="github.com/pulumi/pulumi-command/provider is not served at any version tried (v1.2.1: commit 7f3eb6f3; v1.2.0: eb54e064)"
   [docker]="github.com/pulumi/pulumi-docker/provider/v5 is not served at any version tried (v5.1.0: commit e944612c; v5.2.0's tag is unknown to the proxy)"
 )
 PLUGINS=(kubernetes docker random command)
+STANDIN_SRC="$REPO/toolchain/standin-providers"
+STANDIN_VERSION="0.1.0+standin.$(cd "$STANDIN_SRC" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 |
+  LC_ALL=C sort -z | xargs -0 cat | sha256sum | cut -c1-10)"
 
 wanted_cli="${TODO_PULUMI_CLI_VERSION:-$(lock_version pulumi)}"
 CLI_VERSION="$(pick_cli_version "$wanted_cli")"
 
 if [[ "$PRINT_ENV" == 1 ]]; then
+  standins=()
+  for name in "${PLUGINS[@]}"; do
+    [[ -z "${PLUGIN_SOURCES[$name]:-}" && -f "$STANDIN_SRC/cmd/pulumi-resource-$name/main.go" ]] && standins+=("$name")
+  done
   echo "export PULUMI_HOME=$PULUMI_HOME"
   echo "export PULUMI_VERSION=$CLI_VERSION"
   echo "export PATH=$PULUMI_HOME/bin:\$PATH"
+  # The stand-in providers are found on PATH only; this variable would hide them.
+  echo "unset PULUMI_IGNORE_AMBIENT_PLUGINS"
+  echo "export TODO_STANDIN_PROVIDERS='${standins[*]}'"
   exit 0
 fi
 
@@ -146,11 +162,17 @@ say "CLI: $("$CLI_BIN_DIR/pulumi" version) in $CLI_BIN_DIR (symlinked from $PULU
 # ---------------------------------------------------------------------------------------------------------------
 # 4. Resource plugins.
 MISSING=()
+STANDINS=()
 for name in "${PLUGINS[@]}"; do
   wanted="$(lock_version "@pulumi/$name")"
   if [[ -z "${PLUGIN_SOURCES[$name]:-}" ]]; then
-    say "NOT BUILT: plugin $name $wanted: ${PLUGIN_UNBUILDABLE[$name]:-no known source}"
-    MISSING+=("$name")
+    if [[ -f "$STANDIN_SRC/cmd/pulumi-resource-$name/main.go" ]]; then
+      say "NOT BUILT: plugin $name $wanted: ${PLUGIN_UNBUILDABLE[$name]:-no known source}; a STAND-IN replaces it (section 5)"
+      STANDINS+=("$name")
+    else
+      say "NOT BUILT: plugin $name $wanted: ${PLUGIN_UNBUILDABLE[$name]:-no known source}"
+      MISSING+=("$name")
+    fi
     continue
   fi
   IFS='|' read -r version module main_pkg version_var replaces generator <<<"${PLUGIN_SOURCES[$name]}"
@@ -170,6 +192,28 @@ for name in "${PLUGINS[@]}"; do
     say "plugin $name $version installed"
   fi
 done
+
+# ---------------------------------------------------------------------------------------------------------------
+# 5. STAND-IN providers: the project's own small implementations of the parts of pulumi-docker (Image),
+#    pulumi-random (RandomPassword) and pulumi-command (local.Command) this program uses, for the plugins above
+#    that cannot be built. They report version $STANDIN_VERSION, never the upstream one. On $PATH, so the engine
+#    uses them for whatever version the SDK asks for; a real plugin installed later under
+#    $PULUMI_HOME/plugins is NOT used while they are on $PATH: remove $PULUMI_HOME/bin/pulumi-resource-<name>.
+build_standins() {
+  local out="$1" n
+  for n in "${STANDINS[@]}"; do
+    (cd "$STANDIN_SRC" && go build -mod=readonly -trimpath -ldflags "-s -w -X main.version=$STANDIN_VERSION" \
+      -o "$out/pulumi-resource-$n" "./cmd/pulumi-resource-$n")
+  done
+}
+if ((${#STANDINS[@]})); then
+  cached_build "standin-providers-$(IFS=-; echo "${STANDINS[*]}")" "$STANDIN_VERSION" build_standins
+  for name in "${STANDINS[@]}"; do
+    install_file "$LAST_CACHE_DIR/pulumi-resource-$name" "$PULUMI_HOME/bin/pulumi-resource-$name"
+    say "STAND-IN: $PULUMI_HOME/bin/pulumi-resource-$name $STANDIN_VERSION replaces pulumi-resource-$name" \
+      "$(lock_version "@pulumi/$name") (project code, toolchain/standin-providers; only what this program uses)"
+  done
+fi
 
 say "done in $(($(date +%s) - T0))s. Use it with:"
 "$0" --print-env | sed 's/^/    /'

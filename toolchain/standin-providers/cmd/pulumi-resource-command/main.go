@@ -1,0 +1,22 @@
+// pulumi-resource-command: the project's STAND-IN for pulumi-command (local.Command only); see internal/command.
+package main
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+	rpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"todoapp.local/toolchain/standin-providers/internal/command"
+)
+
+// version is set at build time (-X main.version=...); it is never an upstream release number.
+var version = "0.1.0+standin"
+
+func main() {
+	err := provider.Main("command", func(host *provider.HostClient) (rpc.ResourceProviderServer, error) {
+		return command.New(version, host), nil
+	})
+	if err != nil {
+		cmdutil.ExitError(err.Error())
+	}
+}
