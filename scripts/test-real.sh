@@ -53,6 +53,13 @@ for dir in ../shared /work/shared; do [ -f "$dir/tools/stand-in-base-images.sh" 
 t=$(date +%s); bash "$shared/tools/stand-in-base-images.sh" >/dev/null; bash scripts/toolchain/images.sh
 echo "base images ready ($(elapsed "$t"))"
 
+# kubectl as built with the cluster, first on PATH (the suite's checks and `npm run up`'s health checks use it).
+cluster_env=$(bash scripts/toolchain/k3s.sh --print 2>/dev/null) \
+  || { echo "test:real: the cluster is not built; run \`npm run toolchain\` first." >&2; exit 1; }
+# shellcheck disable=SC1090
+source "$cluster_env"
+export PATH="$(dirname "$KUBE_BIN"):$PATH"
+
 # The cluster, with a kubeconfig and context of its own.
 CLUSTER_STATE=${TODO_REAL_CLUSTER_STATE:-$HOME/.local/state/todo-real-cluster}
 export TODO_REAL_KUBECONFIG=$CLUSTER_STATE/kubeconfig
