@@ -71,6 +71,10 @@ if ! bash scripts/toolchain/cluster.sh status --state-dir "$CLUSTER_STATE" >/dev
   echo "cluster ready ($(elapsed "$t"))"
 fi
 
+# Chromium drives the deployed app as a person would.
+command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+export TODO_REAL_REQUIRE=1
+
 # The policy pack has its own dependencies (npm run pulumi -- preview --policy-pack policy).
 [ -d policy/node_modules ] || (cd policy && npm ci --no-audit --no-fund >/dev/null)
 

@@ -17,7 +17,4 @@ describeImage({
     expect((body as { version: string }).version).not.toBe("");
   },
   unreachableDependencies: pythonIndexUnreachable,
-  // Where PyPI is unreachable, TEST_PIP_WHEELHOUSE=<dir of the pinned wheels> still lets the real Dockerfile
-  // install its pinned dependencies (see the README of this folder for how to fill such a directory).
-  wheelhouseEnv: "TEST_PIP_WHEELHOUSE",
 });

@@ -27,5 +27,4 @@ describeImage({
     expect(await res.json()).toEqual({ message: "hello from the pod" });
   },
   unreachableDependencies: pythonIndexUnreachable,
-  wheelhouseEnv: "TEST_PIP_WHEELHOUSE",
 });

@@ -2,8 +2,8 @@
  * Small apps in the shape teams usually have, written to a temporary folder, so that the image suite can build
  * them with this repository's Dockerfiles: a FastAPI app with `main.py` at its root, and a Next.js App Router
  * app under `src/app` with no `public/`. Their dependency manifests are the reference app's own, so a machine
- * that can build the reference images can build these (the same wheelhouse, the same npm lockfile) and the
- * dependency layers are shared with them.
+ * that can build the reference images can build these (the same pinned requirements, the same npm lockfile)
+ * and the dependency layers are shared with them.
  */
 import * as fs from "fs";
 import * as os from "os";

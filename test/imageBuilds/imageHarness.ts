@@ -53,13 +53,6 @@ export interface ImageSpec {
    */
   readonly unreachableDependencies?: (output: string) => string | null;
   /**
-   * An environment variable that may name a directory of wheels (a wheelhouse) for a machine whose package index
-   * is unreachable. When set, the image is built on a derived base: `base` plus that directory and
-   * `PIP_NO_INDEX=1 PIP_FIND_LINKS=...`, so the real Dockerfile installs the very versions it pins, offline.
-   * The size check then compares with the derived base, which holds the same wheelhouse, so it stays fair.
-   */
-  readonly wheelhouseEnv?: string;
-  /**
    * Builds another app than this repository's own with the service's Dockerfile, as a team with its own app
    * would: `context` is the app's folder, `name` names its image and its tests, `buildArgs` are passed on top of
    * the base image. Without it the context is `app/<service>` and the image `todo-<service>`.
@@ -116,31 +109,6 @@ function builtOn(image: string, base: string): boolean {
   const imageLayers = JSON.parse(layers(image)) as string[];
   const baseLayers = JSON.parse(layers(base)) as string[];
   return baseLayers.length > 0 && baseLayers.every((layer, i) => imageLayers[i] === layer);
-}
-
-/**
- * Builds (once per wheelhouse content and base) `base` plus an offline wheelhouse and returns its name. The tag
- * comes from images/contextHash.ts as well, so a changed wheelhouse gives a new derived base.
- */
-function baseWithWheelhouse(base: string, wheelhouse: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wheelhouse-base-"));
-  try {
-    const dockerfile = path.join(dir, "Dockerfile");
-    fs.writeFileSync(
-      dockerfile,
-      `FROM ${base}\nCOPY . /opt/wheelhouse\nENV PIP_NO_INDEX=1 PIP_FIND_LINKS=/opt/wheelhouse\n`,
-    );
-    const baseId = docker(["image", "inspect", "--format", "{{.Id}}", base]).stdout;
-    const tag = imageTag(hashBuildContext({ context: wheelhouse, dockerfile, buildArgs: { baseId } }));
-    const derived = `todo-test-base/wheelhouse:${tag}`;
-    if (!imageExists(derived)) {
-      const r = docker(["build", "-q", "-f", dockerfile, "-t", derived, wheelhouse]);
-      if (r.status !== 0) throw new Error(`building ${derived} failed:\n${r.stderr}`);
-    }
-    return derived;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** Runs `docker build`, keeping the whole output (in memory for detection, on disk for a person to read). */
@@ -208,9 +176,8 @@ export function describeImage(spec: ImageSpec): void {
   const context = spec.app?.context ?? path.join(repoRoot, "app", spec.service);
   const name = spec.app?.name ?? `todo-${spec.service}`;
   const what = spec.app ? `${spec.service} image of ${name}` : `${spec.service} image`;
-  const requestedBase = process.env[spec.baseEnv] || spec.defaultBase;
+  const base = process.env[spec.baseEnv] || spec.defaultBase;
   const baseOverridden = Boolean(process.env[spec.baseEnv]);
-  const wheelhouse = spec.wheelhouseEnv ? process.env[spec.wheelhouseEnv] : undefined;
 
   // Decided while collecting tests, so that a missing tool shows up as a skipped suite with its reason printed.
   let skipReason: string | null = null;
@@ -218,29 +185,22 @@ export function describeImage(spec: ImageSpec): void {
   else if (!fs.existsSync(dockerfile)) skipReason = `${what}: ${inRepo(dockerfile)} does not exist yet`;
   else if (!fs.existsSync(context))
     skipReason = `${what}: build context ${inRepo(context)} does not exist yet`;
-  else if (!baseOverridden && !imageExists(requestedBase)) {
-    const upstream = requestedBase.replace(/^local\//, "");
+  else if (!baseOverridden && !imageExists(base)) {
+    const upstream = base.replace(/^local\//, "");
     skipReason =
-      `${what}: base ${requestedBase} is missing: set ${spec.baseEnv} to an image you can pull ` +
-      `(e.g. ${spec.baseEnv}=${upstream}), or give one that name (docker tag ${upstream} ${requestedBase}); ` +
+      `${what}: base ${base} is missing: set ${spec.baseEnv} to an image you can pull ` +
+      `(e.g. ${spec.baseEnv}=${upstream}), or give one that name (docker tag ${upstream} ${base}); ` +
       "test/imageBuilds/README.md lists both";
-  } else if (wheelhouse !== undefined && !fs.existsSync(wheelhouse)) {
-    skipReason = `${what}: wheelhouse ${wheelhouse} (from ${spec.wheelhouseEnv}) does not exist`;
   }
   if (skipReason !== null) console.log(`SKIP: ${skipReason}`);
 
   describe.skipIf(skipReason !== null)(`the ${what}`, () => {
     const containers: string[] = [];
     let image = "";
-    let base = requestedBase;
     let result: BuildResult | undefined;
     let dependenciesUnreachable: string | null = null;
 
     beforeAll(async () => {
-      if (wheelhouse !== undefined) {
-        base = baseWithWheelhouse(requestedBase, wheelhouse);
-        console.log(`${name}: building on ${base} = ${requestedBase} + the wheelhouse ${wheelhouse}`);
-      }
       const buildArgs = { ...spec.app?.buildArgs, [spec.baseArg]: base };
       image = `${name}:${imageTag(hashBuildContext({ context, dockerfile, buildArgs }))}`;
       const logFile = path.join(os.tmpdir(), `${name}-image-build.log`);

@@ -37,6 +37,15 @@ import {
 const missing = [...missingForRealSuite(), chromiumMissing()].filter((m): m is string => m !== undefined);
 for (const what of missing) console.log(`SKIP: ${what}`);
 
+// scripts/test-real.sh (npm run test:real, .ci/run) sets everything up, so there a missing piece is a failure.
+if (process.env.TODO_REAL_REQUIRE === "1" && missing.length > 0) {
+  describe("the real suite's prerequisites", () => {
+    it("are all present, as npm run test:real provides them", () => {
+      expect(missing).toEqual([]);
+    });
+  });
+}
+
 describe.skipIf(missing.length > 0)(`the README's commands on a real cluster (stack "${STACK}")`, () => {
   let real: RealEnvironment;
   let app: AppPage | undefined;
