@@ -15,7 +15,11 @@ cleanup() {
   local code=$?
   for ((i = ${#started[@]} - 1; i >= 0; i--)); do
     case ${started[$i]} in
-      cluster) say "stopping the cluster"; bash scripts/toolchain/cluster.sh stop --state-dir "$CLUSTER_STATE" || true ;;
+      cluster)
+        say "stopping the cluster"
+        bash scripts/toolchain/cluster.sh stop --state-dir "$CLUSTER_STATE" || true
+        [ -n "${TODO_REAL_CLUSTER_STATE:-}" ] || rm -rf "$CLUSTER_STATE"
+        ;;
       dockerd)
         say "stopping the Docker engine this run started"
         kill "$(cat "$DOCKERD_PID")" 2>/dev/null || true
@@ -60,8 +64,10 @@ cluster_env=$(bash scripts/toolchain/k3s.sh --print 2>/dev/null) \
 source "$cluster_env"
 export PATH="$(dirname "$KUBE_BIN"):$PATH"
 
-# The cluster, with a kubeconfig and context of its own.
-CLUSTER_STATE=${TODO_REAL_CLUSTER_STATE:-$HOME/.local/state/todo-real-cluster}
+# The cluster, with a kubeconfig and context of its own. A fresh one each run (its own state folder, removed
+# after), so `npm run up` starts from an empty state on an empty cluster: objects left by an earlier run's state
+# would be another field manager's, and server-side apply refuses to take them over.
+CLUSTER_STATE=${TODO_REAL_CLUSTER_STATE:-$(mktemp -d /tmp/todo-real-cluster.XXXXXX)}
 export TODO_REAL_KUBECONFIG=$CLUSTER_STATE/kubeconfig
 if ! bash scripts/toolchain/cluster.sh status --state-dir "$CLUSTER_STATE" >/dev/null 2>&1; then
   say "starting the cluster"

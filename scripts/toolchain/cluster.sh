@@ -7,7 +7,7 @@
 #
 #   cluster.sh start  [--state-dir DIR] [--kubeconfig FILE] [--context NAME]
 #   cluster.sh stop   [--state-dir DIR]            stops all that start started, and the pods' containers
-#   cluster.sh status [--state-dir DIR]
+#   cluster.sh status [--state-dir DIR]            exit 0 while it runs, 3 when stopped
 # Defaults: --state-dir ${TODO_CLUSTER_STATE_DIR:-$HOME/.local/state/todo-k3s}
 #           --kubeconfig ${TODO_CLUSTER_KUBECONFIG:-<state dir>/kubeconfig}  (~/.kube/config is never touched)
 #           --context ${TODO_CLUSTER_CONTEXT:-todo-k3s}
@@ -199,7 +199,8 @@ mode: iptables
 clusterCIDR: $CLUSTER_CIDR
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
-nodePortAddresses: [$NODE_IP/32]
+# Loopback too: the app is published as http://localhost:<NodePort>, as Docker Desktop and kind port maps do.
+nodePortAddresses: [127.0.0.1/32, $NODE_IP/32]
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 EOF
 }
@@ -366,6 +367,8 @@ status() {
     kctl get pods -A 2>&1 || true
   fi
   echo "state dir: $STATE_DIR; kubeconfig: $KUBECONFIG_OUT (context $CONTEXT)"
+  # Exit 0 only while the cluster runs (its API server), 3 otherwise, as `systemctl status` does.
+  pid_of kube-apiserver >/dev/null || return 3
 }
 
 case $cmd in
