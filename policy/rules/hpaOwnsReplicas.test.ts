@@ -53,11 +53,15 @@ describe("hpa-owns-replicas", () => {
     const elsewhere = autoscaler((props) => (props.metadata!.namespace = "other"));
     const otherName = autoscaler((props) => (props.spec!.scaleTargetRef.name = "frontend"));
     const otherKind = autoscaler((props) => (props.spec!.scaleTargetRef.kind = "StatefulSet"));
-    const otherGroup = autoscaler((props) => (props.spec!.scaleTargetRef.apiVersion = "argoproj.io/v1alpha1"));
+    const otherGroup = autoscaler(
+      (props) => (props.spec!.scaleTargetRef.apiVersion = "argoproj.io/v1alpha1"),
+    );
     expect(await check([deployment(), elsewhere, otherName, otherKind, otherGroup])).toEqual([]);
     // A target name unknown during preview never matches a Deployment that Pulumi names itself.
     const unnamed = deployment(({ props }) => delete props.metadata!.name);
-    const unknownTarget = autoscaler((props) => delete (props.spec!.scaleTargetRef as { name?: string }).name);
+    const unknownTarget = autoscaler(
+      (props) => delete (props.spec!.scaleTargetRef as { name?: string }).name,
+    );
     expect(await check([unnamed, unknownTarget])).toEqual([]);
     const noGroup = autoscaler((props) => delete props.spec!.scaleTargetRef.apiVersion);
     expect(await check([deployment(), noGroup])).toHaveLength(1);

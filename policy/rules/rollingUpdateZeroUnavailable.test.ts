@@ -31,9 +31,9 @@ describe("rolling-update-zero-unavailable", () => {
   });
 
   it("rejects a non-zero maxUnavailable", async () => {
-    expect(await check(({ props }) => (props.spec!.strategy!.rollingUpdate!.maxUnavailable = "25%"))).toEqual([
-      'spec.strategy.rollingUpdate.maxUnavailable must be 0, got "25%"',
-    ]);
+    expect(await check(({ props }) => (props.spec!.strategy!.rollingUpdate!.maxUnavailable = "25%"))).toEqual(
+      ['spec.strategy.rollingUpdate.maxUnavailable must be 0, got "25%"'],
+    );
   });
 
   it("rejects maxSurge 0 alongside maxUnavailable 0, which could never roll out", async () => {
