@@ -76,6 +76,11 @@ if ! bash scripts/toolchain/cluster.sh status --state-dir "$CLUSTER_STATE" >/dev
   bash scripts/toolchain/cluster.sh start --state-dir "$CLUSTER_STATE" --kubeconfig "$TODO_REAL_KUBECONFIG" --context todo-k3s
   echo "cluster ready ($(elapsed "$t"))"
 fi
+# What the suite relies on of the cluster, shown before it starts: DNS, a locally built image running, a bound
+# claim, and NetworkPolicies enforced (a default-deny policy really blocks a pod-to-pod connection).
+t=$(date +%s)
+bash scripts/toolchain/cluster-smoke.sh --kubeconfig "$TODO_REAL_KUBECONFIG"
+echo "cluster checks: $(elapsed "$t")"
 
 # Chromium drives the deployed app as a person would.
 command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
