@@ -89,6 +89,13 @@ export TODO_REAL_REQUIRE=1
 # The policy pack has its own dependencies (npm run pulumi -- preview --policy-pack policy).
 [ -d policy/node_modules ] || (cd policy && npm ci --no-audit --no-fund >/dev/null)
 
+if [ "${1:-}" = --bench ]; then
+  say "the real figures (npm run bench:real)"
+  t=$(date +%s)
+  npx ts-node --transpile-only test/real/bench.ts
+  echo "real figures: $(elapsed "$t")"
+  exit 0
+fi
 say "the real suite"
 t=$(date +%s)
 npx vitest run --config test/real/vitest.config.mts "$@"
