@@ -21,7 +21,7 @@ import { REPO, STACK, lastUpdateChanges, npmRun, realEnvironment } from "./harne
 /** The resources the engine's progress lines report as changed: `~  docker:index:Image backend-image updated`. */
 function changedResources(output: string): string[] {
   const lines = output.matchAll(
-    /^\s*[~+\-]{1,3}\s+(\S+:\S+)\s+(\S+)\s+(updated|created|replaced|deleted)\b/gm,
+    /^\s*[~+-]{1,3}\s+(\S+:\S+)\s+(\S+)\s+(updated|created|replaced|deleted)\b/gm,
   );
   return [...new Set([...lines].map((m) => `${m[1].split(":").pop()} ${m[2]} ${m[3]}`))];
 }
