@@ -9,9 +9,9 @@ import { ConfigValidationError, Machine, Settings, loadSettings } from "../../co
 import { redactUrlCredentials, urlSummary } from "../../config/validate";
 import { fileKindOf } from "../../host/machine";
 import type { CommandResult } from "../../host/process";
-import { CliConfigError, type StackValues } from "../support/cliConfig";
+import type { StackValues } from "../support/cliConfig";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
-import { source } from "./support";
+import { expectRefusedByCliAndProgram, source } from "./support";
 
 function machine(
   run?: (command: string, args: readonly string[]) => CommandResult,
@@ -194,18 +194,7 @@ describe("bad input is refused before anything is registered", () => {
     ],
   ])(
     "%s = %j is refused by the CLI's type check, and by the program without it",
-    (key, value, type, message) => {
-      expect(() => load({ [key]: value })).toThrow(
-        new CliConfigError(`Stack 'dev' with configuration key '${key}' must be of type '${type}'`),
-      );
-      expect(() =>
-        loadSettings(
-          source({ databaseUrl: DATABASE_URL, [key]: value }, { validate: false }),
-          machine(),
-          "dev",
-        ),
-      ).toThrow(message);
-    },
+    (key, value, type, message) => expectRefusedByCliAndProgram(key, value, type, message),
   );
 
   it("lists every problem at once, not just the first", () => {

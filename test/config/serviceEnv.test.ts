@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 
 import { ConfigValidationError, type Machine, loadSettings } from "../../config";
 import { withNextPublicEnv } from "../../config/services";
-import { CliConfigError, type StackValues } from "../support/cliConfig";
+import type { StackValues } from "../support/cliConfig";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
-import { source } from "./support";
+import { expectRefusedByCliAndProgram, source } from "./support";
 
 const machine: Machine = {
   projectDir: PROJECT_DIR,
@@ -200,18 +200,7 @@ describe("bad values are refused before anything is registered, naming the key",
     ],
   ])(
     "%s = %j is refused by the CLI's type check, and by the program without it",
-    (key, value, type, message) => {
-      expect(() => load({ [key]: value })).toThrow(
-        new CliConfigError(`Stack 'dev' with configuration key '${key}' must be of type '${type}'`),
-      );
-      expect(() =>
-        loadSettings(
-          source({ databaseUrl: DATABASE_URL, [key]: value }, { validate: false }),
-          machine,
-          "dev",
-        ),
-      ).toThrow(message);
-    },
+    (key, value, type, message) => expectRefusedByCliAndProgram(key, value, type, message, machine),
   );
 
   it("refuses an exposed backend on the frontend's NodePort", () => {

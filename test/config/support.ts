@@ -12,7 +12,7 @@ import {
   type Settings,
   loadSettings,
 } from "../../config";
-import { type StackValues, cliConfig } from "../support/cliConfig";
+import { CliConfigError, type StackValues, cliConfig } from "../support/cliConfig";
 import { type FileKind, fileKindOf } from "../../host/machine";
 import { DATABASE_URL, MINIKUBE_DOCKER_ENV, PROJECT_DIR } from "../support/program";
 
@@ -75,4 +75,24 @@ export function problemsOf(values: StackValues, files: FakeFiles = {}): string[]
     return [...(error as ConfigValidationError).problems];
   }
   throw new Error("expected the configuration to be rejected");
+}
+
+/**
+ * `key = value` is refused twice over: by the CLI's own type check, in its words, before the program runs
+ * (test/support/cliConfig.ts), and, with that check skipped (`--skip-config-validation`), by the program
+ * itself, with a problem matching `message`.
+ */
+export function expectRefusedByCliAndProgram(
+  key: string,
+  value: StackValues[string],
+  type: string,
+  message: RegExp | string,
+  m: Machine = machine(),
+): void {
+  expect(() => load({ [key]: value })).toThrow(
+    new CliConfigError(`Stack 'dev' with configuration key '${key}' must be of type '${type}'`),
+  );
+  expect(() =>
+    loadSettings(source({ databaseUrl: DATABASE_URL, [key]: value }, { validate: false }), m, "dev"),
+  ).toThrow(message);
 }
