@@ -95,6 +95,10 @@ export class AppService extends pulumi.ComponentResource {
 
     const labelInput: LabelInput = { component, instance: args.instance, version: image.tag };
     const labels = standardLabels(labelInput);
+    // The objects around the workload carry no version: with it, every image change also updated the Service,
+    // PDB, HPA and NetworkPolicies (metadata only), as the real suite's bench showed; an edit now touches the
+    // image and the Deployment alone.
+    const stableLabels = standardLabels({ component, instance: args.instance });
 
     const deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
@@ -128,7 +132,7 @@ export class AppService extends pulumi.ComponentResource {
       `${name}-service`,
       {
         // An explicit name: the Service name is the in-cluster DNS name other services are configured with.
-        metadata: { name: serviceName, namespace: args.namespace, labels },
+        metadata: { name: serviceName, namespace: args.namespace, labels: stableLabels },
         spec: serviceSpec(deployment.spec.selector.matchLabels, port, args.expose ?? { type: "ClusterIP" }),
       },
       k8sOpts,
@@ -137,7 +141,7 @@ export class AppService extends pulumi.ComponentResource {
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,
       {
-        metadata: { name: serviceName, namespace: args.namespace, labels },
+        metadata: { name: serviceName, namespace: args.namespace, labels: stableLabels },
         spec: disruptionBudgetSpec(labelInput),
       },
       k8sOpts,
@@ -147,7 +151,7 @@ export class AppService extends pulumi.ComponentResource {
       new k8s.autoscaling.v2.HorizontalPodAutoscaler(
         `${name}-hpa`,
         {
-          metadata: { name: serviceName, namespace: args.namespace, labels },
+          metadata: { name: serviceName, namespace: args.namespace, labels: stableLabels },
           spec: horizontalPodAutoscalerSpec(deployment.metadata.name, args.autoscaling),
         },
         k8sOpts,
@@ -158,7 +162,7 @@ export class AppService extends pulumi.ComponentResource {
       new k8s.networking.v1.NetworkPolicy(
         `${name}-ingress`,
         {
-          metadata: { name: `${serviceName}-ingress`, namespace: args.namespace, labels },
+          metadata: { name: `${serviceName}-ingress`, namespace: args.namespace, labels: stableLabels },
           spec: ingressOnlyFromSpec(selectorLabels(labelInput), args.ingressFrom, port),
         },
         k8sOpts,
@@ -169,7 +173,7 @@ export class AppService extends pulumi.ComponentResource {
       new k8s.networking.v1.NetworkPolicy(
         `${name}-egress`,
         {
-          metadata: { name: `${serviceName}-egress`, namespace: args.namespace, labels },
+          metadata: { name: `${serviceName}-egress`, namespace: args.namespace, labels: stableLabels },
           spec: egressSpec(selectorLabels(labelInput), args.egressTo),
         },
         k8sOpts,
