@@ -10,7 +10,7 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import type { CommandResult } from "../../host/process";
 import { UserError } from "./errors";
 import type { PulumiLocation } from "./prerequisites";
-import type { ConfigEntries } from "./settings";
+import { type ConfigEntries, plainConfigOf } from "./settings";
 
 /** The CLI on PATH, or the one the `pulumi` npm package downloaded (`<root>/bin/pulumi`). */
 export function pulumiCommandFor(location: PulumiLocation): Promise<PulumiCommand> {
@@ -71,14 +71,17 @@ export function runPulumiCli(stack: Stack, args: readonly string[]): CommandResu
 }
 
 /**
- * Every setting of the stack exactly as `pulumi up` hands it to the program: Pulumi.yaml's defaults merged in
- * (`pulumi config` applies them as `up` does: pulumi/pulumi pkg/workspace/config.go ApplyProjectConfig), secrets
- * decrypted and marked. For the settings check before anything slow (scripts/lib/settings.ts), which needs the
- * secrets' text as the program does (a database URL's form, a secret's length, a plain value equal to a
- * secret). The text stays in this process's memory: stdout is parsed, never shown; only stderr is reported.
+ * `pulumi config --json` of the stack as entries: each value as the program gets it (a map or list as its JSON
+ * text), and whether it is secret. Only stderr is ever reported: stdout can hold decrypted settings.
  */
-export function readStackConfig(stack: Stack): ConfigEntries {
-  const result = runPulumiCli(stack, ["config", "--json", "--show-secrets", "--stack", stack.name]);
+function readConfigJson(stack: Stack, showSecrets: boolean): ConfigEntries {
+  const result = runPulumiCli(stack, [
+    "config",
+    "--json",
+    ...(showSecrets ? ["--show-secrets"] : []),
+    "--stack",
+    stack.name,
+  ]);
   if (result.status !== 0) {
     throw new UserError(
       `Could not read the configuration of stack "${stack.name}": ` +
@@ -87,7 +90,12 @@ export function readStackConfig(stack: Stack): ConfigEntries {
         ),
     );
   }
-  const parsed = JSON.parse(result.stdout) as Record<string, { value?: unknown; secret?: boolean }>;
+  return configEntries(result.stdout);
+}
+
+/** The entries of `pulumi config --json` output. */
+export function configEntries(json: string): ConfigEntries {
+  const parsed = JSON.parse(json) as Record<string, { value?: unknown; secret?: boolean }>;
   return Object.fromEntries(
     Object.entries(parsed).map(([key, entry]) => [
       key,
@@ -97,30 +105,22 @@ export function readStackConfig(stack: Stack): ConfigEntries {
 }
 
 /**
+ * Every setting of the stack exactly as `pulumi up` hands it to the program: Pulumi.yaml's defaults merged in
+ * (`pulumi config` applies them as `up` does: pulumi/pulumi pkg/workspace/config.go ApplyProjectConfig), secrets
+ * decrypted and marked. For the settings check before anything slow (scripts/lib/settings.ts), which needs the
+ * secrets' text as the program does (a database URL's form, a secret's length, a plain value equal to a
+ * secret). The text stays in this process's memory.
+ */
+export function readStackConfig(stack: Stack): ConfigEntries {
+  return readConfigJson(stack, true);
+}
+
+/**
  * The stack's plain (not secret) settings, as `pulumi config --json` prints them without `--show-secrets`:
  * a secret's value never reaches this process. In the shape of `Stack.getAllConfig()`, secrets left out.
  */
 export function readPlainConfig(stack: Stack): Record<string, { value: string }> {
-  const result = runPulumiCli(stack, ["config", "--json", "--stack", stack.name]);
-  if (result.status !== 0) {
-    throw new UserError(
-      `Could not read the configuration of stack "${stack.name}": ` +
-        redactUrlCredentials(
-          (result.error?.message ?? result.stderr).trim().split(/\r?\n/).slice(-3).join(" "),
-        ),
-    );
-  }
-  return plainEntries(result.stdout);
-}
-
-/** The entries of `pulumi config --json` output that are not secret and have a string value. */
-export function plainEntries(json: string): Record<string, { value: string }> {
-  const parsed = JSON.parse(json) as Record<string, { value?: unknown; secret?: boolean }>;
-  return Object.fromEntries(
-    Object.entries(parsed)
-      .filter(([, entry]) => entry.secret !== true && typeof entry.value === "string")
-      .map(([key, entry]) => [key, { value: entry.value as string }]),
-  );
+  return plainConfigOf(readConfigJson(stack, false));
 }
 
 /**

@@ -12,7 +12,8 @@ import {
   requireNonEmptyPassphrase,
   resolvePassphrase,
 } from "../../scripts/lib/passphrase";
-import { explainPulumiError, plainEntries } from "../../scripts/lib/workspace";
+import { plainConfigOf } from "../../scripts/lib/settings";
+import { configEntries, explainPulumiError } from "../../scripts/lib/workspace";
 
 const SENTINEL = "hunter2-sentinel";
 
@@ -66,7 +67,7 @@ describe("the stack's configuration the scripts read", () => {
       "todo-app:cohereApiKey": { secret: true },
       "todo-app:backendResources": { value: '{"limits":{}}', objectValue: { limits: {} }, secret: false },
     });
-    const plain = plainEntries(json);
+    const plain = plainConfigOf(configEntries(json));
     expect(plain).toEqual({
       "todo-app:kubeContext": { value: "minikube" },
       "todo-app:backendResources": { value: '{"limits":{}}' },
