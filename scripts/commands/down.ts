@@ -13,8 +13,8 @@ import { destroyNothing } from "../lib/teardown";
 
 runCommand("down", async (invocation) => {
   const session = await openSession(invocation);
-  const report = session.nothingDeployed
-    ? await destroyNothing(session.stack, invocation.stack, liveOutput())
+  const report = session.emptyState
+    ? await destroyNothing(session.stack, invocation.stack, liveOutput(), session.emptyState)
     : await destroyStack(session);
   log("");
   report.forEach((line) => log(line));

@@ -41,7 +41,7 @@ import { promptHidden } from "./prompt";
 import { acquireStackLock, stackLockKey } from "./stackLock";
 import { type PlainConfig, stackFileConfig } from "./stackFile";
 import { checkStackSettings, plainConfigOf } from "./settings";
-import { holdsNothing, stateResources } from "./teardown";
+import { type StateResource, holdsNothing, stateResources } from "./teardown";
 import { openStack, pulumiCommandFor, readStackConfig } from "./workspace";
 
 export interface Session {
@@ -60,8 +60,11 @@ export interface Session {
   readonly daemon: BuildDaemon;
   /** Captures output; for probes. */
   readonly run: CommandRunner;
-  /** `down` only: the state holds nothing to destroy, so no tool was required and minikube was not started. */
-  readonly nothingDeployed?: boolean;
+  /**
+   * `down` only, when the state holds nothing to destroy (holdsNothing): its resources, read once here. No tool
+   * was required then, and minikube was not started.
+   */
+  readonly emptyState?: readonly StateResource[];
 }
 
 function readable(file: string): boolean {
@@ -200,14 +203,15 @@ export async function openSession(invocation: Invocation): Promise<Session> {
   log(`Kube context: ${target.kubeContext}; images built for: ${target.buildTarget}`);
   // down of a stack that holds nothing (never deployed, or destroyed already) needs no cluster: no tool is
   // required and minikube is not started (scripts/commands/down.ts says there is nothing to destroy).
-  const nothingDeployed = command === "down" && holdsNothing(stateResources(await stack.exportStack()));
-  if (!nothingDeployed) {
+  const resources = command === "down" ? stateResources(await stack.exportStack()) : undefined;
+  const emptyState = resources !== undefined && holdsNothing(resources) ? resources : undefined;
+  if (!emptyState) {
     checkTools(run, platform, toolNeeds(command, target)).forEach((note) => log(`Note: ${note}`));
   }
 
   let minikube: MinikubeStatus | undefined;
   let buildsLocally = false;
-  if (target.usesMinikube && !nothingDeployed) {
+  if (target.usesMinikube && !emptyState) {
     // dev starts the profile as up does.
     minikube = ensureMinikube(
       target.minikubeProfile,
@@ -240,7 +244,7 @@ export async function openSession(invocation: Invocation): Promise<Session> {
     minikube,
     daemon,
     run,
-    nothingDeployed,
+    emptyState,
   };
   if (checksBuildDaemonFirst(command)) {
     requireBuildDaemon(session);

@@ -298,11 +298,12 @@ export function holdsNothing(resources: readonly StateResource[]): boolean {
  * whose delete reaches no provider, so that `pulumi stack rm` accepts the stack afterwards.
  */
 export async function destroyNothing(
-  stack: Pick<TeardownStack, "exportStack" | "destroy">,
+  stack: Pick<TeardownStack, "destroy">,
   stackName: string,
   output: TeardownInput["output"],
+  resources: readonly StateResource[],
 ): Promise<string[]> {
-  if (stateResources(await stack.exportStack()).length > 0) {
+  if (resources.length > 0) {
     await stack.destroy(output);
   }
   return [

@@ -19,12 +19,11 @@ const NEVER_DEPLOYED = {
   },
 };
 
-function fakeStack(exported: { deployment?: unknown }) {
+function fakeStack() {
   const destroys: unknown[] = [];
   return {
     destroys,
     stack: {
-      exportStack: () => Promise.resolve(exported),
       destroy: (options: unknown) => {
         destroys.push(options);
         return Promise.resolve({});
@@ -49,16 +48,16 @@ describe("a stack that holds nothing", () => {
   });
 
   it("is told there is nothing to destroy, without a destroy, and how to remove the stack", async () => {
-    const { stack, destroys } = fakeStack(NEVER_DEPLOYED);
-    const report = await destroyNothing(stack, "dev", output);
+    const { stack, destroys } = fakeStack();
+    const report = await destroyNothing(stack, "dev", output, stateResources(NEVER_DEPLOYED));
     expect(destroys).toEqual([]);
     expect(report.join("\n")).toMatch(/^Stack "dev" has nothing deployed: there is nothing to destroy\./);
     expect(report.join("\n")).toContain("npm run pulumi -- stack rm --preserve-config dev");
   });
 
   it("has a leftover root Stack resource cleared, so that `stack rm` accepts it afterwards", async () => {
-    const { stack, destroys } = fakeStack({ deployment: { resources: [ROOT] } });
-    await destroyNothing(stack, "dev", output);
+    const { stack, destroys } = fakeStack();
+    await destroyNothing(stack, "dev", output, [ROOT]);
     expect(destroys).toEqual([output]);
   });
 });
