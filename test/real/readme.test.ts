@@ -129,26 +129,21 @@ describe.skipIf(missing.length > 0)(`the README's commands on a real cluster (st
   });
 
   it("keeps a task when the backend's and the database's pods are deleted", async () => {
+    const ofComponent = (component: string) => [
+      "-n",
+      real.namespace,
+      "-l",
+      `app.kubernetes.io/component=${component}`,
+    ];
     for (const component of ["backend", "database"]) {
-      const deleted = kubectl(real, [
-        "delete",
-        "pod",
-        "-n",
-        real.namespace,
-        "-l",
-        `app.kubernetes.io/component=${component}`,
-        "--wait=true",
-      ]);
+      const deleted = kubectl(real, ["delete", "pod", ...ofComponent(component), "--wait=true"]);
       expect(deleted.code, deleted.stdout).toBe(0);
     }
     for (const component of ["backend", "database"]) {
       const workloads = kubectl(real, [
         "get",
         "deployments,statefulsets",
-        "-n",
-        real.namespace,
-        "-l",
-        `app.kubernetes.io/component=${component}`,
+        ...ofComponent(component),
         "-o",
         "name",
       ]).stdout.trim();

@@ -18,16 +18,9 @@ import {
   toolNeeds,
   withoutNodeModulesBins,
 } from "../../scripts/lib/prerequisites";
-import { fails, machine, ok } from "./stubs";
+import { LINUX_LOOKUP, fails, machine, ok } from "./stubs";
 
-const lookup = {
-  projectDir: "/home/dev/todo",
-  env: {},
-  homedir: "/home/dev",
-  platform: "linux" as NodeJS.Platform,
-  exists: () => true,
-  npmPackageVersion: "3.265.0",
-};
+const lookup = LINUX_LOOKUP;
 
 describe("install hints", () => {
   it.each([

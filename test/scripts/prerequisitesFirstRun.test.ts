@@ -17,7 +17,7 @@ import {
   pulumiInstallScriptUrl,
 } from "../../scripts/lib/prerequisites";
 import { PROJECT_DIR } from "../support/program";
-import { fails, machine, ok } from "./stubs";
+import { LINUX_LOOKUP, fails, machine, ok } from "./stubs";
 
 describe("the minikube install command on Linux", () => {
   it.each([
@@ -49,15 +49,7 @@ describe("the minikube install command on Linux", () => {
   });
 });
 
-const lookup = {
-  projectDir: "/home/dev/todo",
-  env: {},
-  homedir: "/home/dev",
-  platform: "linux" as NodeJS.Platform,
-  exists: () => true,
-  npmPackageVersion: "3.265.0",
-  node: "node",
-};
+const lookup = { ...LINUX_LOOKUP, node: "node" };
 const SHIM = "/home/dev/todo/node_modules/.bin/pulumi version";
 const FETCH_FAILED = fails(1, "", "Downloading pulumi v3.265.0...\npulumi: fetch failed\n");
 const INSTALL_SH = "https://get.pulumi.com/install.sh";

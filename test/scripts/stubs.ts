@@ -14,6 +14,16 @@ export const notInstalled = (command: string): CommandResult => ({
   error: Object.assign(new Error(`spawnSync ${command} ENOENT`), { code: "ENOENT" }),
 });
 
+/** A Linux machine with the project at /home/dev/todo and the `pulumi` npm package installed (PulumiLookup). */
+export const LINUX_LOOKUP = {
+  projectDir: "/home/dev/todo",
+  env: {},
+  homedir: "/home/dev",
+  platform: "linux" as NodeJS.Platform,
+  exists: () => true,
+  npmPackageVersion: "3.265.0",
+};
+
 export interface RecordingRunner extends CommandRunner {
   readonly calls: string[];
 }
