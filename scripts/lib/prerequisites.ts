@@ -335,7 +335,8 @@ export function pulumiInstallScriptUrl(platform: NodeJS.Platform): string {
 /**
  * A Node.js script that fetches `url` as the launcher does and prints one JSON line: `{"status":200}`, or the
  * failure's code and message. The launcher prints only Node's "fetch failed"; the reason (ENOTFOUND,
- * ECONNREFUSED, a certificate error) is in the error's `cause`, which this prints.
+ * ECONNREFUSED, a certificate error) is in the error's `cause` (undici's TypeError; shown on a real refused
+ * connection by test/scripts/prerequisitesFirstRun.test.ts), which this prints.
  */
 export function downloadProbe(url: string): string {
   return [
@@ -408,8 +409,10 @@ export function downloadFailureCause(
       : CONNECT_CODES.has(code)
         ? `The connection to ${host} failed (${code}): a firewall, or a network that allows only its proxy.`
         : `Reaching ${host} failed (${code}: ${withoutCredentials(answer.message ?? "")}).`;
-  // Node's fetch, which the launcher downloads with, ignores HTTPS_PROXY unless NODE_USE_ENV_PROXY=1 (Node 22.21+
-  // and 24.5+); the install commands (curl, brew, winget) do not depend on it.
+  // Node's fetch, which the launcher downloads with, ignores HTTPS_PROXY unless NODE_USE_ENV_PROXY=1
+  // (nodejs/node doc/api/cli.md, `NODE_USE_ENV_PROXY=1`, from #57165: "parses the HTTP_PROXY, HTTPS_PROXY and
+  // NO_PROXY environment variables ... This currently only affects requests sent over fetch()"; the release
+  // lines that carry it, 22.21+ and 24.5+, are not checked here); curl, brew and winget do not depend on it.
   const orInstall = "(Node 22.21+ or 24.5+), or install the CLI with the command that follows";
   return proxy
     ? `${what} ${proxy.variable} is set${proxy.address}, but Node's fetch ignores it: set NODE_USE_ENV_PROXY=1 ` +

@@ -1,7 +1,9 @@
 /**
  * The stack's settings, checked by the program's own validation before a command starts anything slow. `up`,
  * `preview` and `dev` read the configuration as the program will receive it (`pulumi config --json`, which
- * merges Pulumi.yaml's defaults in as `pulumi up` does) and run `checkSettings` on it before minikube is
+ * merges Pulumi.yaml's defaults in as `pulumi up` does: both go through pulumi/pulumi pkg/workspace/config.go
+ * mergeConfig, `config` as ApplyProjectConfig, `up` as ValidateStackConfigAndApplyProjectConfig; shown on the
+ * real CLI by test/real) and run `checkSettings` on it before minikube is
  * started, its Docker daemon asked for or an image built: a typo costs seconds, not a `minikube start`.
  */
 import { CONFIG_NAMESPACE, ConfigValidationError, checkSettings, type ConfigSource } from "../../config";

@@ -157,6 +157,8 @@ describe("combinations that would fail only after the deploy", () => {
 });
 
 describe("minikubeContainerRuntime", () => {
+  // minikube's own runtime switch takes both spellings for one runtime: kubernetes/minikube
+  // pkg/minikube/cruntime/cruntime.go, New: `case "crio", "cri-o": return &CRIO{...}`.
   it("takes crio, as minikube does, for cri-o", () => {
     expect(load({ minikubeContainerRuntime: "crio", databaseUrl: DATABASE_URL })).toBeDefined();
     expect(minikubeRuntimeSetting({ "todo-app:minikubeContainerRuntime": { value: "crio" } })).toBe("cri-o");

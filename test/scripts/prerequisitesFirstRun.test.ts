@@ -20,6 +20,9 @@ import { PROJECT_DIR } from "../support/program";
 import { LINUX_LOOKUP, fails, machine, ok } from "./stubs";
 
 describe("the minikube install command on Linux", () => {
+  // The binaries minikube publishes for Linux, one per architecture: kubernetes/minikube Makefile (`cross` and
+  // `exotic`: out/minikube-linux-{amd64,arm,arm64,ppc64le,s390x}) and its install page,
+  // site/content/en/docs/start/_index.md (the storage.googleapis.com/minikube/releases/latest downloads).
   it.each([
     ["x64", "minikube-linux-amd64"],
     ["arm64", "minikube-linux-arm64"],

@@ -17,7 +17,11 @@ import {
 import { cliConfig, type StackValues } from "../support/cliConfig";
 import { PROJECT_DIR } from "../support/program";
 
-/** What `pulumi config --json --show-secrets` prints for a stack file holding `stack`. */
+/**
+ * What `pulumi config --json --show-secrets` prints for a stack file holding `stack`: the defaults merged as
+ * `pulumi up` merges them (pulumi/pulumi pkg/workspace/config.go ApplyProjectConfig and mergeConfig, emulated
+ * by test/support/cliConfig.ts), a map's value as its JSON text.
+ */
 function entriesOf(stack: StackValues, secretKeys: string[] = []): ConfigEntries {
   const { values, secretKeys: secret } = cliConfig(stack, { secretKeys });
   return Object.fromEntries(
